@@ -10,17 +10,32 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 
-__all__ = ["atomic_h5", "save_model", "load_model", "MODEL_FORMAT"]
+from .preprocessing.windows import Windows, check_compatible
+
+__all__ = [
+    "atomic_h5",
+    "save_model",
+    "load_model",
+    "MODEL_FORMAT",
+    "STORE_FORMAT",
+    "WindowStoreWriter",
+    "write_windows",
+    "write_windows_from_recordings",
+    "read_windows",
+    "store_info",
+]
 
 MODEL_FORMAT = "tsclust-model/1"
+STORE_FORMAT = "tsclust-windows/1"
 
 
 @contextlib.contextmanager
@@ -108,3 +123,441 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str
         meta = json.loads(f.attrs["meta"])
         arrays = {ds.attrs["key"]: ds[()] for ds in f["arrays"].values()}
     return arrays, meta
+
+
+# --------------------------------------------------------------------------- window stores
+#
+# Layout of a window store (format "tsclust-windows/1"):
+#   /X                  (n, size, C) float32, chunked along n, compressed, resizable
+#   /y                  (n,) int64 (absent when the windows are unlabelled)
+#   /origins            (n, 2) int64: (recording index, start sample)
+#   /subject            (n,) int64, -1 where unknown
+#   /recordings/names   (k,) str;  /recordings/lengths (k,) int64
+#   attrs: format, size, step, channels (JSON), sampling_rate, labels_mode ("none" if None),
+#          source, n_windows, attrs (JSON: user provenance, incl. "scaler")
+
+_COMPRESSIONS = ("gzip", "lzf", None)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, (Path, tuple, set)):
+        return str(obj) if isinstance(obj, Path) else list(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON-serialisable")
+
+
+def _dumps(obj: Any, what: str) -> str:
+    try:
+        return json.dumps(obj, default=_json_default)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} must be JSON-serialisable: {exc}") from None
+
+
+def _scaler_description(scaler: Any) -> Any:
+    if scaler is None or isinstance(scaler, dict):
+        return scaler
+    from .preprocessing.scalers import scaler_to_dict
+
+    return scaler_to_dict(scaler)
+
+
+class WindowStoreWriter:
+    """Stream windows into an HDF5 window store, one batch at a time.
+
+    The file is written to a temporary name and renamed to ``path`` when the ``with`` block
+    ends without error; on error nothing is left behind. Windows of successive
+    :meth:`append` calls are concatenated, and their recording indices are offset so that
+    ``origins[:, 0]`` indexes the store's list of recordings.
+
+    Parameters
+    ----------
+    path : path-like
+        Destination ``.h5`` file.
+    attrs : dict, optional
+        JSON-serialisable provenance, merged over the first batch's ``Windows.attrs``.
+    scaler : fitted scaler or dict, optional
+        Description of a scaling already applied to ``X`` (kept as ``attrs["scaler"]``).
+    overwrite : bool, default=False
+        Replace an existing file (otherwise FileExistsError on entering the block).
+    chunk_size : int, default=256
+        Windows per HDF5 chunk.
+    compression : {"gzip", "lzf", None}, default="gzip"
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from tsclust.preprocessing import Windows
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.h5")
+    >>> with WindowStoreWriter(path) as w:
+    ...     w.append(Windows(np.zeros((3, 8, 2)), y=[1, 1, 2]))
+    ...     w.append(Windows(np.ones((2, 8, 2)), y=[2, 3]))
+    >>> store_info(path)["n_windows"], read_windows(path, start=3).origins.tolist()
+    (5, [[3, 0], [4, 0]])
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        attrs: dict | None = None,
+        scaler: Any = None,
+        overwrite: bool = False,
+        chunk_size: int = 256,
+        compression: str | None = "gzip",
+    ):
+        if compression not in _COMPRESSIONS:
+            raise ValueError(f"compression must be one of {_COMPRESSIONS}, got {compression!r}")
+        if int(chunk_size) < 1:
+            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+        self.path = Path(path)
+        self.overwrite = overwrite
+        self.chunk_size = int(chunk_size)
+        self.compression = compression
+        self._attrs = dict(attrs or {})
+        if scaler is not None:
+            self._attrs["scaler"] = _scaler_description(scaler)
+        _dumps(self._attrs, "attrs")
+        self._file: h5py.File | None = None
+        self._stack: contextlib.ExitStack | None = None
+        self._first: Windows | None = None
+        self._names: list[str] = []
+        self._lengths: list[int] = []
+        self.n_windows = 0
+        self.class_counts: dict[Any, int] = {}
+
+    def __enter__(self) -> WindowStoreWriter:
+        self._stack = contextlib.ExitStack()
+        self._file = self._stack.enter_context(atomic_h5(self.path, overwrite=self.overwrite))
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        assert self._stack is not None
+        stack, self._stack = self._stack, None
+        if exc_type is None:
+            try:
+                self._finalize()
+            except BaseException:
+                if not stack.__exit__(*sys.exc_info()):
+                    raise
+                return False
+        self._file = None
+        return bool(stack.__exit__(exc_type, exc, tb))
+
+    def _create(self, w: Windows) -> None:
+        f = self._file
+        C = w.n_channels
+        rows = max(1, min(self.chunk_size, 2**20 // (4 * w.size * C)))  # chunks <= 1 MiB
+        chunks = (rows, w.size, C)
+        opts = {"compression": self.compression}
+        if self.compression == "gzip":
+            opts["compression_opts"] = 4
+        f.create_dataset(
+            "X",
+            shape=(0, w.size, C),
+            maxshape=(None, w.size, C),
+            dtype="float32",
+            chunks=chunks,
+            shuffle=self.compression is not None,
+            **opts,
+        )
+        if w.y is not None:
+            f.create_dataset("y", shape=(0,), maxshape=(None,), dtype=w.y.dtype, chunks=(4096,))
+        f.create_dataset(
+            "origins", shape=(0, 2), maxshape=(None, 2), dtype="int64", chunks=(4096, 2)
+        )
+        f.create_dataset("subject", shape=(0,), maxshape=(None,), dtype="int64", chunks=(4096,))
+
+    def append(self, windows: Windows) -> None:
+        """Add ``windows`` (and their recordings) to the store."""
+        if self._file is None:
+            raise RuntimeError("WindowStoreWriter.append must be called inside its with-block")
+        if not isinstance(windows, Windows):
+            raise TypeError(f"append expects a Windows object, got {type(windows).__name__}")
+        if self._first is None:
+            self._create(windows)
+            self._first = windows[np.arange(0)]
+        else:
+            check_compatible(self._first, windows)
+        f, n, k = self._file, self.n_windows, len(windows)
+        origins = windows.origins + np.array([len(self._names), 0], dtype=np.int64)
+        if k:
+            for name, data in (
+                ("X", windows.X),
+                ("y", windows.y),
+                ("origins", origins),
+                ("subject", windows.subject),
+            ):
+                if data is None:
+                    continue
+                ds = f[name]
+                ds.resize(n + k, axis=0)
+                ds[n : n + k] = data
+        for label, count in windows.class_counts().items():
+            self.class_counts[label] = self.class_counts.get(label, 0) + count
+        self._names.extend(windows.recording_names)
+        self._lengths.extend(int(v) for v in windows.recording_lengths)
+        self.n_windows = n + k
+
+    def _finalize(self) -> None:
+        first = self._first
+        if first is None:
+            raise ValueError(f"no windows were appended to {self.path}")
+        f = self._file
+        grp = f.create_group("recordings")
+        grp.create_dataset(
+            "names", data=np.array(self._names, dtype=object), dtype=h5py.string_dtype()
+        )
+        grp.create_dataset("lengths", data=np.asarray(self._lengths, dtype=np.int64))
+        attrs = {**first.attrs, **self._attrs}
+        f.attrs["format"] = STORE_FORMAT
+        f.attrs["size"] = int(first.size)
+        f.attrs["step"] = int(first.step)
+        f.attrs["channels"] = json.dumps(first.channels)
+        f.attrs["sampling_rate"] = float(first.sampling_rate)
+        f.attrs["labels_mode"] = first.labels_mode or "none"
+        f.attrs["source"] = str(first.source)
+        f.attrs["n_windows"] = int(self.n_windows)
+        counts = sorted(self.class_counts.items())
+        f.attrs["class_counts"] = _dumps([[k, v] for k, v in counts], "class counts")
+        f.attrs["attrs"] = _dumps(attrs, "attrs")
+        from . import __version__
+
+        f.attrs["tsclust_version"] = __version__
+
+
+def write_windows(
+    path: str | os.PathLike,
+    windows: Windows,
+    *,
+    attrs: dict | None = None,
+    scaler: Any = None,
+    overwrite: bool = False,
+    chunk_size: int = 256,
+    compression: str | None = "gzip",
+) -> Path:
+    """Write ``windows`` to an HDF5 window store (atomically).
+
+    Parameters
+    ----------
+    path : path-like
+        Destination ``.h5`` file.
+    windows : Windows
+        ``X`` (n, size, C) float32 with labels, origins, subjects, channels and provenance.
+    attrs : dict, optional
+        Extra JSON-serialisable provenance.
+    scaler : fitted scaler or dict, optional
+        Description of a scaling already applied to ``windows.X``.
+    overwrite : bool, default=False
+    chunk_size : int, default=256
+        Windows per HDF5 chunk.
+    compression : {"gzip", "lzf", None}, default="gzip"
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    FileExistsError
+        ``path`` exists and ``overwrite`` is False.
+    FileNotFoundError
+        The destination folder does not exist.
+    """
+    with WindowStoreWriter(
+        path,
+        attrs=attrs,
+        scaler=scaler,
+        overwrite=overwrite,
+        chunk_size=chunk_size,
+        compression=compression,
+    ) as w:
+        w.append(windows)
+    return Path(path)
+
+
+def write_windows_from_recordings(
+    path: str | os.PathLike,
+    recordings: Iterable[Any],
+    windower: Any,
+    *,
+    attrs: dict | None = None,
+    scaler: Any = None,
+    overwrite: bool = False,
+    chunk_size: int = 256,
+    compression: str | None = "gzip",
+) -> dict[str, Any]:
+    """Window recordings one at a time and stream them into a store.
+
+    Only one recording and its windows are in memory at a time, so this suits large
+    datasets read lazily (e.g. :func:`tsclust.data.iter_hapt`).
+
+    Parameters
+    ----------
+    path : path-like
+    recordings : iterable of Recording
+    windower : SlidingWindows
+        Anything with ``transform(recording) -> Windows``.
+    attrs, scaler, overwrite, chunk_size, compression
+        As in :func:`write_windows`.
+
+    Returns
+    -------
+    dict
+        :func:`store_info` of the written store.
+    """
+    with WindowStoreWriter(
+        path,
+        attrs=attrs,
+        scaler=scaler,
+        overwrite=overwrite,
+        chunk_size=chunk_size,
+        compression=compression,
+    ) as w:
+        for rec in recordings:
+            w.append(windower.transform(rec))
+    return store_info(path)
+
+
+@contextlib.contextmanager
+def _open_store(path: str | os.PathLike) -> Iterator[h5py.File]:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"window store {path} not found")
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as exc:
+        raise ValueError(f"{path} is not an HDF5 window store: {exc}") from None
+    with f:
+        fmt = f.attrs.get("format")
+        if fmt != STORE_FORMAT or "X" not in f:
+            raise ValueError(f"{path} is not a tsclust window store (format {fmt!r})")
+        yield f
+
+
+def _selection(n: int, start: int | None, stop: int | None, indices: Any) -> slice | np.ndarray:
+    if indices is not None:
+        if start is not None or stop is not None:
+            raise ValueError("pass either indices or start/stop, not both")
+        idx = np.asarray(indices)
+        if idx.dtype == bool:
+            if idx.shape != (n,):
+                raise ValueError(f"a boolean mask must have shape ({n},), got {idx.shape}")
+            return np.flatnonzero(idx)
+        if idx.size and idx.dtype.kind not in "iu":
+            raise ValueError(f"indices must be integers, got dtype {idx.dtype}")
+        idx = idx.astype(np.int64).ravel()
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            raise ValueError(f"indices out of range for a store of {n} windows")
+        return np.where(idx < 0, idx + n, idx)
+    r = range(n)[slice(start, stop)]
+    return slice(r.start, r.stop) if r.step == 1 and len(r) else slice(0, 0)
+
+
+def _take(ds: h5py.Dataset, sel: slice | np.ndarray) -> np.ndarray:
+    if isinstance(sel, slice):
+        return ds[sel]
+    if sel.size == 0:
+        return np.empty((0,) + ds.shape[1:], dtype=ds.dtype)
+    uniq, inverse = np.unique(sel, return_inverse=True)
+    lo, hi = int(uniq[0]), int(uniq[-1]) + 1
+    if hi - lo <= 4 * len(uniq):  # dense: read the block, index in memory
+        block = ds[lo:hi]
+        return block[sel - lo]
+    return ds[uniq][inverse]
+
+
+def read_windows(
+    path: str | os.PathLike,
+    *,
+    start: int | None = None,
+    stop: int | None = None,
+    indices: Sequence[int] | np.ndarray | None = None,
+) -> Windows:
+    """Read windows from a store, all or a part, without loading the rest.
+
+    Parameters
+    ----------
+    path : path-like
+    start, stop : int, optional
+        Python slice bounds over the windows.
+    indices : array-like of int or bool, optional
+        Windows to read, in the given order (repeats allowed) or as a mask of length n.
+
+    Returns
+    -------
+    Windows
+        ``origins[:, 0]`` keeps indexing the store's full list of recordings.
+
+    Raises
+    ------
+    FileNotFoundError
+        Missing file.
+    ValueError
+        Not a window store, or bad ``indices``.
+    """
+    with _open_store(path) as f:
+        n = f["X"].shape[0]
+        sel = _selection(n, start, stop, indices)
+        attrs = json.loads(f.attrs["attrs"])
+        mode = str(f.attrs["labels_mode"])
+        return Windows(
+            X=_take(f["X"], sel),
+            y=_take(f["y"], sel) if "y" in f else None,
+            origins=_take(f["origins"], sel),
+            subject=_take(f["subject"], sel),
+            channels=json.loads(f.attrs["channels"]),
+            sampling_rate=float(f.attrs["sampling_rate"]),
+            size=int(f.attrs["size"]),
+            step=int(f.attrs["step"]),
+            labels_mode=None if mode == "none" else mode,
+            recording_names=[
+                s.decode() if isinstance(s, bytes) else str(s) for s in f["recordings/names"][()]
+            ],
+            recording_lengths=f["recordings/lengths"][()],
+            source=str(f.attrs["source"]),
+            attrs=attrs,
+        )
+
+
+def store_info(path: str | os.PathLike) -> dict[str, Any]:
+    """Describe a window store from its metadata only (no window data is read).
+
+    Returns
+    -------
+    dict
+        ``path, format, n_windows, shape, dtype, size, step, channels, sampling_rate,
+        labels_mode, labelled, source, n_recordings, class_counts (label -> number of
+        windows, empty when unlabelled), compression, chunks, scaler, attrs,
+        tsclust_version``.
+    """
+    with _open_store(path) as f:
+        X = f["X"]
+        attrs = json.loads(f.attrs["attrs"])
+        mode = str(f.attrs["labels_mode"])
+        return {
+            "path": str(path),
+            "format": STORE_FORMAT,
+            "n_windows": int(X.shape[0]),
+            "shape": tuple(int(v) for v in X.shape),
+            "dtype": str(X.dtype),
+            "size": int(f.attrs["size"]),
+            "step": int(f.attrs["step"]),
+            "channels": json.loads(f.attrs["channels"]),
+            "sampling_rate": float(f.attrs["sampling_rate"]),
+            "labels_mode": None if mode == "none" else mode,
+            "labelled": "y" in f,
+            "source": str(f.attrs["source"]),
+            "n_recordings": int(f["recordings/names"].shape[0]),
+            "class_counts": {k: v for k, v in json.loads(f.attrs.get("class_counts", "[]"))},
+            "compression": X.compression,
+            "chunks": X.chunks,
+            "scaler": attrs.get("scaler"),
+            "attrs": attrs,
+            "tsclust_version": str(f.attrs.get("tsclust_version", "")),
+        }

@@ -1,0 +1,94 @@
+"""Shared fixtures: the staged real data and a tiny HAPT-like dataset built on the fly."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``/work/shared/data`` (the real HAPT and UCR data); skips the test when absent."""
+    path = SHARED_DATA.resolve()
+    if not (path / "hapt" / "RawData").is_dir():
+        pytest.skip(f"shared data not found at {path}")
+    return path
+
+
+# A tiny HAPT: two experiments; exp 1 has two adjacent segments of the same activity.
+TINY_LENGTHS = {(1, 1): 300, (2, 2): 260}
+TINY_LABELS = [(1, 1, 5, 11, 150), (1, 1, 5, 151, 290), (2, 2, 1, 1, 200), (2, 2, 7, 201, 250)]
+
+
+def tiny_signals(exp: int, user: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (acc, gyro) arrays written for one tiny experiment, rounded to 4 decimals."""
+    rng = np.random.default_rng(exp)
+    n = TINY_LENGTHS[(exp, user)]
+    acc = np.round(rng.normal([0.9, -0.1, 0.1], 0.2, size=(n, 3)), 4)
+    gyro = np.round(rng.normal(0.0, 0.5, size=(n, 3)), 4)
+    return acc, gyro
+
+
+def _table(arr: np.ndarray) -> bytes:
+    return "".join(" ".join(f"{v:.4f}" for v in row) + "\n" for row in arr).encode()
+
+
+def tiny_hapt_files(gz: bool = False) -> dict[str, bytes]:
+    """File name (inside RawData/) -> bytes of the tiny dataset."""
+    files = {}
+    for exp, user in TINY_LENGTHS:
+        acc, gyro = tiny_signals(exp, user)
+        for kind, arr in (("acc", acc), ("gyro", gyro)):
+            name = f"{kind}_exp{exp:02d}_user{user:02d}.txt"
+            data = _table(arr)
+            if gz:
+                name, data = name + ".gz", gzip.compress(data, mtime=0)
+            files[name] = data
+    files["labels.txt"] = "".join(" ".join(map(str, r)) + "\n" for r in TINY_LABELS).encode()
+    return files
+
+
+@pytest.fixture
+def make_hapt(tmp_path):
+    """Factory: ``make_hapt(layout="folder"|"raw"|"zip"|"nested_zip", gz=False, edit=None)``.
+
+    ``edit(files)`` may change the dict of RawData file name -> bytes before writing.
+    Returns the path to pass to ``read_hapt``.
+    """
+    counter = iter(range(1000))
+
+    def make(layout: str = "folder", gz: bool = False, edit=None) -> Path:
+        files = tiny_hapt_files(gz)
+        if edit is not None:
+            edit(files)
+        root = tmp_path / f"hapt{next(counter)}"
+        if layout in ("folder", "raw"):
+            raw = root / "RawData"
+            raw.mkdir(parents=True)
+            for name, data in files.items():
+                (raw / name).write_bytes(data)
+            (root / "activity_labels.txt").write_text("1 WALKING\n")
+            return root if layout == "folder" else raw
+        root.mkdir()
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("README.txt", "tiny")
+            for name, data in files.items():
+                zf.writestr(f"RawData/{name}", data)
+        if layout == "zip":
+            (root / "hapt.zip").write_bytes(buf.getvalue())
+        elif layout == "nested_zip":
+            with zipfile.ZipFile(root / "hapt.zip", "w") as outer:
+                outer.writestr("HAPT Data Set.zip", buf.getvalue())
+        else:
+            raise ValueError(layout)
+        return root / "hapt.zip"
+
+    return make

@@ -1,0 +1,25 @@
+"""Readers that turn raw files into :class:`Recording` objects or numpy arrays.
+
+HAPT raw inertial recordings (folder or zip), UCR archive ``.tsv`` files, single CSV or
+NumPy recordings, and the small HAPT sample shipped with the package.
+"""
+
+from .files import read_csv_recording, read_npy_recording
+from .hapt import HAPT_ACTIVITIES, HAPT_CHANNELS, HAPT_SAMPLING_RATE, iter_hapt, read_hapt
+from .recording import NAN_POLICIES, Recording
+from .sample import load_sample
+from .ucr import read_ucr
+
+__all__ = [
+    "Recording",
+    "NAN_POLICIES",
+    "read_hapt",
+    "iter_hapt",
+    "read_ucr",
+    "read_csv_recording",
+    "read_npy_recording",
+    "load_sample",
+    "HAPT_ACTIVITIES",
+    "HAPT_CHANNELS",
+    "HAPT_SAMPLING_RATE",
+]

@@ -1,0 +1,67 @@
+"""Parsing helpers for numeric text tables (plain or gzip bytes)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import warnings
+
+import numpy as np
+
+
+def decompress(data: bytes, name: str) -> bytes:
+    """Return ``data`` gunzipped when ``name`` ends in ``.gz``."""
+    if name.endswith(".gz"):
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"{name} is not a valid gzip file: {exc}") from None
+    return data
+
+
+def parse_table(
+    data: bytes,
+    where: str,
+    *,
+    n_columns: int | None = None,
+    delimiter: str | None = None,
+    dtype: type = np.float64,
+    skiprows: int = 0,
+) -> np.ndarray:
+    """Parse a numeric text table into a 2-D array, with errors that name ``where``.
+
+    Parameters
+    ----------
+    data : bytes
+        Uncompressed file content.
+    where : str
+        File name for messages.
+    n_columns : int, optional
+        Required number of columns.
+    delimiter : str, optional
+        None splits on whitespace.
+    dtype : numpy dtype, default=np.float64
+    skiprows : int, default=0
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_columns)
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
+            arr = np.loadtxt(
+                io.StringIO(data.decode("utf-8", errors="replace")),
+                dtype=dtype,
+                delimiter=delimiter,
+                ndmin=2,
+                skiprows=skiprows,
+            )
+    except ValueError as exc:
+        kind = "whitespace" if delimiter is None else repr(delimiter)
+        raise ValueError(f"{where} is not a {kind}-separated numeric table: {exc}") from None
+    if arr.size == 0:
+        raise ValueError(f"{where} contains no data rows")
+    if n_columns is not None and arr.shape[1] != n_columns:
+        raise ValueError(f"{where} has {arr.shape[1]} column(s); expected {n_columns}")
+    return arr
