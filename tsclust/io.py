@@ -66,6 +66,9 @@ def atomic_h5(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[h
     try:
         with h5py.File(tmp, "w") as f:
             yield f
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -1,0 +1,237 @@
+"""Every baseline on tiny data: estimator contract, reproducibility, bad inputs.
+
+DTW, soft-DTW and KShape pay a one-off numba compilation (seconds) in the first fit of the
+session; the data are tiny so every later fit takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from tsclust.baselines import (
+    BASELINES,
+    DTWKMeans,
+    FlatKMeans,
+    KShapeBaseline,
+    SoftDTWKMeans,
+    StatsKMeans,
+    make_baseline,
+    window_stats,
+    z_normalize,
+)
+from tsclust.metrics import ari
+
+N_PER, T, C = 10, 20, 2
+
+# small settings so the slow metrics stay fast
+FAST = {
+    "dtw-kmeans": {"max_iter": 3},
+    "softdtw-kmeans": {"max_iter": 3},
+    "euclidean-kmeans": {"max_iter": 10},
+    "kshape": {"max_iter": 5},
+    "kmeans": {"n_init": 2},
+    "stats-kmeans": {"n_init": 2},
+}
+
+
+def make_blobs(n_per: int = N_PER, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Three well-separated shapes (sine/cosine, square wave, ramp), 2 channels, some noise."""
+    rng = np.random.RandomState(seed)
+    t = np.linspace(0, 2 * np.pi, T)
+    protos = [
+        np.stack([np.sin(t), np.cos(t)], axis=1),
+        1.5 * np.stack([np.sign(np.sin(2 * t)), -np.ones(T)], axis=1),
+        np.stack([t / np.pi - 1, 2 * np.ones(T)], axis=1),
+    ]
+    X = np.concatenate([p[None] + 0.2 * rng.randn(n_per, T, C) for p in protos])
+    return X.astype(np.float32), np.repeat(np.arange(3), n_per)
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return make_blobs()
+
+
+def build(name: str, **kwargs) -> object:
+    return make_baseline(name, 3, random_state=0, **{**FAST[name], **kwargs})
+
+
+@pytest.fixture(scope="module", params=sorted(BASELINES))
+def fitted(request, blobs):
+    X, _ = blobs
+    return request.param, build(request.param).fit(X)
+
+
+def test_registry_is_complete():
+    assert set(BASELINES) == set(FAST)
+
+
+def test_fit_recovers_clusters_and_attributes(fitted, blobs):
+    name, est = fitted
+    X, y = blobs
+    assert est.labels_.shape == (X.shape[0],)
+    assert est.labels_.dtype == np.int64
+    assert ari(y, est.labels_) == 1.0
+    assert est.n_timepoints_ == T and est.n_channels_ == C
+    assert np.isfinite(est.inertia_)
+    assert est.n_iter_ >= 1
+    expected = {"stats-kmeans": (3, 2 * C)}.get(name, (3, T, C))
+    assert est.cluster_centers_.shape == expected
+
+
+def test_predict_agrees_with_labels(fitted, blobs):
+    _, est = fitted
+    X, _ = blobs
+    pred = est.predict(X)
+    assert pred.shape == (X.shape[0],)
+    assert ari(est.labels_, pred) == 1.0
+    # a 2-D subset of windows works too and gives the same assignments
+    assert np.array_equal(est.predict(X[:5]), pred[:5])
+
+
+def test_reproducible_and_fit_predict_consistent(fitted, blobs):
+    name, est = fitted
+    X, _ = blobs
+    again = clone(est)
+    labels = again.fit_predict(X)
+    assert np.array_equal(labels, est.labels_)
+    np.testing.assert_allclose(again.cluster_centers_, est.cluster_centers_)
+
+
+def test_clone_and_params(fitted):
+    name, est = fitted
+    params = est.get_params()
+    assert params["n_clusters"] == 3 and params["random_state"] == 0
+    fresh = clone(est)
+    assert not hasattr(fresh, "labels_")
+    assert type(fresh) is BASELINES[name]
+
+
+def test_not_fitted(fitted, blobs):
+    name, _ = fitted
+    with pytest.raises(NotFittedError):
+        build(name).predict(blobs[0])
+
+
+def test_bad_inputs(fitted, blobs):
+    name, est = fitted
+    X, _ = blobs
+    with pytest.raises(ValueError, match="n_clusters"):
+        make_baseline(name, 1, **FAST[name]).fit(X)
+    with pytest.raises(ValueError, match="larger than the number of samples"):
+        make_baseline(name, 4, **FAST[name]).fit(X[:3])
+    bad = X.copy()
+    bad[2, 3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        build(name).fit(bad)
+    with pytest.raises(ValueError, match="dimension"):
+        build(name).fit(X[None])
+    with pytest.raises(ValueError, match="channel"):
+        est.predict(X[:, :, :1])
+    with pytest.raises(ValueError, match="time points"):
+        est.predict(X[:, :10])
+
+
+def test_univariate_2d_input(blobs):
+    X, y = blobs
+    est = FlatKMeans(3, random_state=0).fit(X[:, :, 0])
+    assert est.n_channels_ == 1
+    assert est.predict(X[:, :, 0]).shape == (X.shape[0],)
+
+
+def test_random_state_instance_accepted(blobs):
+    X, _ = blobs
+    a = FlatKMeans(3, n_init=2, random_state=np.random.RandomState(5)).fit_predict(X)
+    b = FlatKMeans(3, n_init=2, random_state=np.random.RandomState(5)).fit_predict(X)
+    assert np.array_equal(a, b)
+
+
+def test_dtw_matches_tslearn_and_passes_band(blobs):
+    from tslearn.clustering import TimeSeriesKMeans
+
+    X, _ = blobs
+    ours = DTWKMeans(3, max_iter=3, random_state=0).fit(X)
+    ref = TimeSeriesKMeans(3, metric="dtw", max_iter=3, random_state=0).fit(X.astype(np.float64))
+    assert np.array_equal(ours.labels_, ref.labels_)
+    assert ours.estimator_.metric_params is None
+    banded = DTWKMeans(3, max_iter=2, sakoe_chiba_radius=2, random_state=0).fit(X)
+    assert banded.estimator_.metric_params == {
+        "global_constraint": "sakoe_chiba",
+        "sakoe_chiba_radius": 2,
+    }
+    assert DTWKMeans().n_jobs is None
+
+
+def test_softdtw_passes_gamma(blobs):
+    est = SoftDTWKMeans(3, gamma=0.5, max_iter=2, random_state=0).fit(blobs[0])
+    assert est.estimator_.metric == "softdtw"
+    assert est.estimator_.metric_params == {"gamma": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("est", "match"),
+    [
+        (DTWKMeans(3, sakoe_chiba_radius=-1), "sakoe_chiba_radius"),
+        (SoftDTWKMeans(3, gamma=0.0), "gamma"),
+        (FlatKMeans(3, n_init=0), "n_init"),
+        (StatsKMeans(3, max_iter=1.5), "max_iter"),
+    ],
+)
+def test_bad_parameters(est, match, blobs):
+    with pytest.raises(ValueError, match=match):
+        est.fit(blobs[0])
+
+
+def test_kshape_z_normalizes(blobs):
+    X, _ = blobs
+    est = KShapeBaseline(3, max_iter=5, random_state=0).fit(X)
+    assert np.array_equal(est.predict(5.0 * X + 3.0), est.predict(X))
+    raw = KShapeBaseline(3, max_iter=5, z_normalize=False, random_state=0)
+    assert raw.get_params()["z_normalize"] is False
+
+
+def test_z_normalize():
+    rng = np.random.RandomState(0)
+    X = rng.randn(4, 10, 2) * 3 + 1
+    X[1, :, 0] = 7.0  # constant channel
+    Z = z_normalize(X)
+    np.testing.assert_allclose(Z.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(np.delete(Z.std(axis=1).ravel(), 2), 1, atol=1e-12)
+    assert np.all(Z[1, :, 0] == 0)
+
+
+def test_stats_kmeans_features_and_centers(blobs):
+    X, y = blobs
+    X64 = X.astype(np.float64)
+    stats = window_stats(X64)
+    assert stats.shape == (X.shape[0], 2 * C)
+    np.testing.assert_allclose(stats[:, :C], X64.mean(axis=1))
+    np.testing.assert_allclose(stats[:, C:], X64.std(axis=1))
+    est = StatsKMeans(3, random_state=0).fit(X)
+    np.testing.assert_allclose(est.scaler_.mean_, stats.mean(axis=0))
+    # centres are in the original units: each one is the mean statistics of its cluster
+    for k in range(3):
+        np.testing.assert_allclose(
+            est.cluster_centers_[k], stats[est.labels_ == k].mean(axis=0), atol=1e-6
+        )
+
+
+def test_flat_kmeans_centers_are_windows(blobs):
+    X, _ = blobs
+    est = FlatKMeans(3, random_state=0).fit(X)
+    for k in range(3):
+        np.testing.assert_allclose(
+            est.cluster_centers_[k], X[est.labels_ == k].mean(axis=0), atol=1e-5
+        )
+
+
+def test_make_baseline_unknown_and_kwargs():
+    with pytest.raises(ValueError, match="dtw-kmeans, euclidean-kmeans, kmeans, kshape"):
+        make_baseline("dtw", 3)
+    est = make_baseline("dtw-kmeans", 4, random_state=1, sakoe_chiba_radius=5)
+    assert (est.n_clusters, est.random_state, est.sakoe_chiba_radius) == (4, 1, 5)
+    with pytest.raises(TypeError):
+        make_baseline("kmeans", 3, sakoe_chiba_radius=5)
