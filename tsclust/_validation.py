@@ -20,6 +20,7 @@ __all__ = [
     "torch_generator",
     "to_channels_first",
     "check_fitted_shape",
+    "jsonable",
 ]
 
 
@@ -154,3 +155,21 @@ def to_channels_first(X: np.ndarray):
     import torch
 
     return torch.from_numpy(np.ascontiguousarray(np.transpose(X, (0, 2, 1)), dtype=np.float32))
+
+
+def jsonable(value: Any) -> Any:
+    """Convert nested dicts/lists/tuples of numpy scalars and arrays to plain JSON types.
+
+    Raises TypeError for objects that JSON cannot hold (so nothing is silently lost).
+    """
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot store {value!r} ({type(value).__name__}) as JSON")

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS", "detect_format"]
 
@@ -242,9 +245,206 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- fit / predict / compare
+
+
+def _parse_k(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"-k takes an integer or 'auto', got {value!r}") from None
+
+
+def _parse_range(value: str) -> range:
+    try:
+        lo, hi = (int(v) for v in value.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--k-range takes LO-HI, e.g. 2-12, got {value!r}") from None
+    return range(lo, hi + 1)
+
+
+def _print_scores(y: Any, labels: Any) -> None:
+    from .metrics import evaluate
+
+    if y is None:
+        return
+    scores = evaluate(y, labels)
+    print("scores against the store's labels: " + "  ".join(f"{k.upper()} {v:.3f}" for k, v in scores.items()))
+
+
+def _add_fit_parser(subparsers: Any) -> None:
+    from .clustering import HEADS
+    from .models import ARCHITECTURES
+
+    p = subparsers.add_parser(
+        "fit",
+        help="fit a DeepClusterer on a window store and save the model",
+        description="Pre-train an autoencoder on the windows of STORE and fit a clustering head; "
+        "write the model to an HDF5 file. With -k auto the number of clusters is chosen by "
+        "silhouette on the latents.",
+    )
+    p.add_argument("store", type=Path, help="HDF5 window store (tsclust windows)")
+    p.add_argument("-k", "--n-clusters", type=_parse_k, required=True, help="integer or 'auto'")
+    p.add_argument("--k-range", type=_parse_range, default=range(2, 13), help="with -k auto (2-12)")
+    p.add_argument("--architecture", choices=sorted(ARCHITECTURES), default="conv")
+    p.add_argument("--head", choices=sorted(HEADS), default="dec")
+    p.add_argument("--latent-dim", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=None, help="pre-training epochs (default: estimator's)")
+    p.add_argument("--finetune-epochs", type=int, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("-o", "--out", type=Path, required=True, help="model file (.h5)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_fit)
+
+
+def _cmd_fit(args: argparse.Namespace) -> int:
+    import time
+
+    from .clustering import DeepClusterer, select_k
+    from .io import read_windows
+
+    if args.out.exists() and not args.overwrite:
+        raise FileExistsError(f"{args.out} exists; pass --overwrite to replace it")
+    w = read_windows(args.store)
+    params: dict[str, Any] = dict(
+        architecture=args.architecture, head=args.head, latent_dim=args.latent_dim,
+        random_state=args.seed, device=args.device, verbose=0 if args.quiet else 1,
+    )
+    if args.epochs is not None:
+        params["pretrain_epochs"] = args.epochs
+    if args.finetune_epochs is not None:
+        params["finetune_epochs"] = args.finetune_epochs
+    k = args.n_clusters
+    if k == "auto":
+        sel = select_k(w.X, args.k_range, estimator=DeepClusterer(**params), random_state=args.seed)
+        print("k  silhouette  calinski_harabasz  inertia")
+        for row in sel.as_rows():
+            print(f"{row['k']:<2} {row['silhouette']:10.3f}  {row['calinski_harabasz']:17.1f}  {row['inertia']:.1f}")
+        print(f"chosen k = {sel.best_k} (best silhouette; elbow of inertia at k = {sel.elbow_k})")
+        k = sel.best_k
+    t0 = time.perf_counter()
+    est = DeepClusterer(n_clusters=k, **params).fit(w.X)
+    seconds = time.perf_counter() - t0
+    est.save(args.out, overwrite=args.overwrite)
+    sizes = np.bincount(est.labels_, minlength=k)
+    print(f"fitted {args.architecture}+{args.head} on {len(w)} windows {w.X.shape[1:]} in {seconds:.1f} s")
+    print(f"cluster sizes: {' '.join(str(s) for s in sizes)}")
+    _print_scores(w.y, est.labels_)
+    print(f"model written to {args.out}")
+    return 0
+
+
+def _add_predict_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "predict",
+        help="assign the windows of a store to the clusters of a fitted model",
+        description="Write one CSV row per window: index, recording, start sample, cluster, "
+        "confidence (soft heads) and the store's label when it has one.",
+    )
+    p.add_argument("model", type=Path, help="model file written by tsclust fit")
+    p.add_argument("store", type=Path, help="HDF5 window store")
+    p.add_argument("-o", "--out", type=Path, required=True, help="labels CSV")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing CSV")
+    p.set_defaults(func=_cmd_predict)
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    import csv
+
+    from .clustering import DeepClusterer
+    from .io import read_windows
+
+    if args.out.exists() and not args.overwrite:
+        raise FileExistsError(f"{args.out} exists; pass --overwrite to replace it")
+    est = DeepClusterer.load(args.model)
+    w = read_windows(args.store)
+    labels = est.predict(w.X)
+    conf = est.predict_proba(w.X).max(axis=1) if hasattr(est, "predict_proba") else None
+    origins = w.origins if w.origins is not None else np.stack([np.zeros(len(w), int), np.arange(len(w))], 1)
+    tmp = args.out.with_name(f".{args.out.name}.tmp")
+    with open(tmp, "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["window", "recording", "start", "cluster", "confidence", "label"])
+        for i in range(len(w)):
+            out.writerow([
+                i, int(origins[i, 0]), int(origins[i, 1]), int(labels[i]),
+                "" if conf is None else f"{conf[i]:.4f}", "" if w.y is None else int(w.y[i]),
+            ])
+    tmp.replace(args.out)
+    print(f"{len(w)} windows -> {args.out}; cluster sizes: {' '.join(str(s) for s in np.bincount(labels))}")
+    _print_scores(w.y, labels)
+    return 0
+
+
+def _add_compare_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "compare",
+        help="compare deep clusterers with DTW k-means and other baselines on a store",
+        description="Run methods x seeds on the windows of STORE; write results.csv, results.md, "
+        "results.json and results.png to OUTDIR. Methods: baselines (dtw-kmeans, softdtw-kmeans, "
+        "euclidean-kmeans, kshape, kmeans, stats-kmeans) and ARCH+HEAD (e.g. conv+dec).",
+    )
+    p.add_argument("store", type=Path, help="HDF5 window store")
+    p.add_argument("-k", "--n-clusters", type=int, required=True)
+    p.add_argument("--methods", required=True, help="comma-separated method names")
+    p.add_argument("--seeds", type=int, default=3, help="number of seeds (0..N-1)")
+    p.add_argument("--protocol", choices=("transductive", "inductive"), default="transductive")
+    p.add_argument("--test-fraction", type=float, default=None,
+                   help="inductive: fraction of subjects held out (default 0.25)")
+    p.add_argument("--subsample", type=int, default=None, help="windows drawn per seed")
+    p.add_argument("--epochs", type=int, default=None, help="pre-training epochs of deep methods")
+    p.add_argument("-o", "--out", type=Path, required=True, help="output directory")
+    p.add_argument("--overwrite", action="store_true", help="write into an existing OUTDIR")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_compare)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import platform
+
+    from .compare import check_methods, compare, write_results
+    from .io import read_windows, store_info
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    check_methods(methods)
+    if args.out.exists() and not args.overwrite:
+        raise FileExistsError(f"{args.out} exists; pass --overwrite to write into it")
+    w = read_windows(args.store)
+    params = None
+    if args.epochs is not None:
+        params = {m: {"pretrain_epochs": args.epochs} for m in methods if "+" in m}
+    groups = w.subject if args.protocol == "inductive" else None
+    rows = compare(
+        w.X, w.y, n_clusters=args.n_clusters, methods=methods, seeds=tuple(range(args.seeds)),
+        protocol=args.protocol, groups=groups, test_fraction=args.test_fraction,
+        subsample=args.subsample, method_params=params, progress=not args.quiet,
+    )
+    info = store_info(args.store)
+    meta = {
+        "command": "tsclust " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("tsclust") else None,
+        "data": f"{args.store} ({info.get('n_windows', len(w))} windows, shape {tuple(w.X.shape[1:])})",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.python_version()}",
+    }
+    paths = write_results(rows, args.out, overwrite=args.overwrite, meta=meta)
+    print(Path(paths["md"]).read_text().split("\n\n", 2)[-1].strip())
+    print("results written to " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
-SUBCOMMANDS: list[Callable[[Any], None]] = [_add_windows_parser, _add_info_parser, _add_demo_parser]
+SUBCOMMANDS: list[Callable[[Any], None]] = [
+    _add_windows_parser,
+    _add_info_parser,
+    _add_fit_parser,
+    _add_predict_parser,
+    _add_compare_parser,
+    _add_demo_parser,
+]
 """Parser builders, one per subcommand, in help order."""
 
 

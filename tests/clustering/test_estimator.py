@@ -1,0 +1,177 @@
+"""The scikit-learn contract of DeepClusterer, run over every head, and head behaviour."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import adjusted_rand_score
+
+from tsclust.clustering import HEADS, ClusterCollapseWarning, DeepClusterer, select_k
+from tsclust.clustering._heads import size_entropy
+
+
+def blobs(n_per=30, length=24, seed=0):
+    """Three well-separated classes of 2-channel windows: sine frequencies and offsets."""
+    rng = np.random.RandomState(seed)
+    t = np.linspace(0, 1, length)
+    X, y = [], []
+    for k, (f, off) in enumerate([(1, 0.0), (3, 2.0), (6, -2.0)]):
+        base = np.stack([np.sin(2 * np.pi * f * t) + off, np.cos(2 * np.pi * f * t)], axis=1)
+        X.append(base[None] + 0.15 * rng.randn(n_per, length, 2))
+        y += [k] * n_per
+    return np.concatenate(X).astype(np.float32), np.array(y)
+
+
+FAST = dict(
+    pretrain_epochs=15, finetune_epochs=8, latent_dim=4, batch_size=32, device="cpu", n_init=5
+)
+
+
+def make(head, **kw):
+    params = {**FAST, **kw}
+    return DeepClusterer(3, head=head, random_state=0, **params)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return blobs()
+
+
+@pytest.mark.parametrize("head", sorted(HEADS))
+def test_contract(head, data):
+    X, y = data
+    est = make(head)
+    # clone / get_params / set_params
+    c = clone(est)
+    assert c.get_params() == est.get_params()
+    c.set_params(latent_dim=3)
+    assert c.latent_dim == 3 and est.latent_dim == 4
+    # not fitted
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+    with pytest.raises(NotFittedError):
+        est.transform(X)
+    # fit_predict equals fit().predict up to a permutation, and finds the clusters
+    labels = est.fit_predict(X)
+    pred = est.predict(X)
+    assert adjusted_rand_score(labels, pred) == pytest.approx(1.0)
+    assert adjusted_rand_score(y, labels) > 0.9, head
+    assert est.transform(X).shape == (len(X), 4)
+    assert est.cluster_centers_.shape == (3, 4)
+    assert isinstance(est.history_, dict) and set(est.history_) == {"pretrain", "finetune"}
+    # seeded reproducibility: bit-identical latents and labels
+    est2 = make(head).fit(X)
+    np.testing.assert_array_equal(est2.labels_, est.labels_)
+    np.testing.assert_array_equal(est2.transform(X), est.transform(X))
+    # bad input at predict time
+    with pytest.raises(ValueError, match="channel"):
+        est.predict(X[:, :, :1])
+    with pytest.raises(ValueError, match="time points"):
+        est.predict(X[:, :-1])
+    bad = X.copy()
+    bad[1, 2, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        est.predict(bad)
+
+
+@pytest.mark.parametrize("head", ["dec", "idec"])
+def test_soft_heads_have_proba(head, data):
+    X, _ = data
+    est = make(head).fit(X)
+    proba = est.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(proba.argmax(axis=1), est.predict(X))
+    refresh = [r for r in est.history_["finetune"] if "label_change" in r]
+    assert refresh and "sizes" in refresh[0]
+
+
+@pytest.mark.parametrize("head", ["kmeans", "dcn", "compact"])
+def test_hard_heads_have_no_proba(head):
+    assert not hasattr(make(head), "predict_proba")
+
+
+def test_compact_records_center_distance(data):
+    X, _ = data
+    est = make("compact").fit(X)
+    dist = [r["center_distance"] for r in est.history_["finetune"] if "center_distance" in r]
+    assert len(dist) == FAST["finetune_epochs"]
+    # from a random assignment all centres start near the global mean and then spread out
+    assert dist[-1] > dist[0]
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(n_clusters=1), "n_clusters"),
+        (dict(n_clusters=1000), "larger than the number of samples"),
+        (dict(head="nope"), "valid names"),
+        (dict(architecture="nope"), "conv"),
+        (dict(scaling="nope"), "scaling"),
+        (dict(pretrain_epochs=-1), "pretrain_epochs"),
+        (dict(device="tpu"), "device"),
+    ],
+)
+def test_bad_params(kw, match, data):
+    X, _ = data
+    params = {**FAST, "n_clusters": 3, **kw}
+    with pytest.raises(ValueError, match=match):
+        DeepClusterer(**params).fit(X)
+
+
+def test_bad_input(data):
+    X, _ = data
+    with pytest.raises(ValueError, match="dimension"):
+        make("kmeans").fit(X[0, 0])
+    with pytest.raises(ValueError, match="sample"):
+        make("kmeans").fit(X[:0])
+
+
+def test_save_load_round_trip(tmp_path, data):
+    X, _ = data
+    est = make("dec").fit(X)
+    path = tmp_path / "model.h5"
+    est.save(path)
+    with pytest.raises(FileExistsError):
+        est.save(path)
+    back = DeepClusterer.load(path)
+    assert back.get_params() == est.get_params()
+    np.testing.assert_array_equal(back.transform(X), est.transform(X))
+    np.testing.assert_array_equal(back.predict(X), est.predict(X))
+    np.testing.assert_allclose(back.predict_proba(X), est.predict_proba(X))
+
+
+@pytest.mark.parametrize("arch", ["gru", "mlp"])
+def test_other_architectures(arch, data):
+    X, y = data
+    est = make("kmeans", architecture=arch, pretrain_epochs=10).fit(X)
+    assert adjusted_rand_score(y, est.labels_) > 0.6
+
+
+def test_collapse_guard_restores_non_degenerate(data):
+    X, _ = data
+    # an absurd entropy threshold makes every refresh degenerate: warned, recorded, and the
+    # labels of the k-means initialisation are kept rather than a collapsed result
+    est = make("dec", collapse_entropy=1.01)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X)
+    assert any(issubclass(w.category, ClusterCollapseWarning) for w in caught)
+    assert any(r.get("degenerate") for r in est.history_["finetune"])
+
+
+def test_size_entropy():
+    assert size_entropy(np.array([0, 1, 2, 0, 1, 2]), 3) == pytest.approx(1.0)
+    assert size_entropy(np.zeros(6, dtype=int), 3) == pytest.approx(0.0)
+
+
+def test_select_k_finds_three(data):
+    X, _ = data
+    sel = select_k(X, range(2, 7), estimator=make("kmeans"), random_state=0)
+    assert sel.k.tolist() == [2, 3, 4, 5, 6]
+    assert sel.best_k == 3
+    assert len(sel.as_rows()) == 5 and np.all(np.diff(sel.inertia) <= 1e-6)
+    with pytest.raises(ValueError, match="k_range"):
+        select_k(X, [1, 2])

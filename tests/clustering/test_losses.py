@@ -1,0 +1,85 @@
+"""The pure losses of the heads against hand-computed values."""
+
+import numpy as np
+import pytest
+import torch
+
+from tsclust.clustering._losses import (
+    center_distance_sum,
+    compactness_loss,
+    kl_divergence,
+    kmeans_loss,
+    online_centroid_update,
+    soft_assignment,
+    target_distribution,
+)
+
+
+def test_soft_assignment_hand_computed():
+    z = torch.tensor([[0.0, 0.0], [3.0, 0.0]])
+    mu = torch.tensor([[0.0, 0.0], [1.0, 0.0]])
+    q = soft_assignment(z, mu, alpha=1.0)
+    # alpha=1: kernel 1 / (1 + d^2). Row 0: d^2 = 0, 1 -> 1, 0.5 ; row 1: d^2 = 9, 4 -> 0.1, 0.2
+    expected = np.array([[1 / 1.5, 0.5 / 1.5], [0.1 / 0.3, 0.2 / 0.3]])
+    np.testing.assert_allclose(q.numpy(), expected, rtol=1e-6)
+
+
+def test_soft_assignment_alpha_changes_kernel():
+    z = torch.tensor([[2.0]])
+    mu = torch.tensor([[0.0], [1.0]])
+    q = soft_assignment(z, mu, alpha=2.0)
+    # (1 + d2/2)^(-3/2): d2=4 -> 3^-1.5 ; d2=1 -> 1.5^-1.5
+    a, b = 3 ** -1.5, 1.5 ** -1.5
+    np.testing.assert_allclose(q.numpy(), [[a / (a + b), b / (a + b)]], rtol=1e-6)
+    with pytest.raises(ValueError):
+        soft_assignment(z, mu, alpha=0)
+
+
+def test_target_distribution_hand_computed():
+    q = torch.tensor([[0.8, 0.2], [0.4, 0.6]])
+    p = target_distribution(q)
+    f = np.array([1.2, 0.8])
+    w = np.array([[0.64, 0.04], [0.16, 0.36]]) / f
+    np.testing.assert_allclose(p.numpy(), w / w.sum(1, keepdims=True), rtol=1e-6)
+    assert not p.requires_grad
+
+
+def test_kl_divergence_matches_numpy_and_is_zero_for_equal():
+    p = torch.tensor([[0.7, 0.3], [0.0, 1.0]])
+    q = torch.tensor([[0.5, 0.5], [0.2, 0.8]])
+    ref = (0.7 * np.log(0.7 / 0.5) + 0.3 * np.log(0.3 / 0.5) + 1.0 * np.log(1 / 0.8)) / 2
+    assert kl_divergence(p, q).item() == pytest.approx(ref, rel=1e-6)
+    assert kl_divergence(q, q).item() == pytest.approx(0.0, abs=1e-7)
+
+
+def test_kmeans_and_compactness_loss():
+    z = torch.tensor([[1.0, 1.0], [0.0, 2.0]])
+    c = torch.tensor([[0.0, 0.0], [0.0, 3.0]])
+    s = torch.tensor([0, 1])
+    # ||(1,1)||^2 = 2 ; ||(0,-1)||^2 = 1 -> mean 1.5
+    assert kmeans_loss(z, c, s).item() == pytest.approx(1.5)
+    assert compactness_loss(z, c, s).item() == pytest.approx(1.5)
+
+
+def test_online_centroid_update_equals_sequential_steps():
+    rng = np.random.RandomState(0)
+    centers = rng.randn(3, 2).astype(np.float32)
+    counts = np.array([2.0, 1.0, 5.0], dtype=np.float32)
+    z = rng.randn(7, 2).astype(np.float32)
+    s = np.array([0, 0, 2, 0, 2, 0, 0])
+    # the DCN rule, one sample at a time: n_k += 1; c_k -= (c_k - z_i) / n_k
+    c_ref, n_ref = centers.astype(np.float64).copy(), counts.astype(np.float64).copy()
+    for zi, k in zip(z, s, strict=True):
+        n_ref[k] += 1
+        c_ref[k] -= (c_ref[k] - zi) / n_ref[k]
+    c_new, n_new = online_centroid_update(
+        torch.from_numpy(centers), torch.from_numpy(counts), torch.from_numpy(z), torch.from_numpy(s)
+    )
+    np.testing.assert_allclose(c_new.numpy(), c_ref, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(n_new.numpy(), n_ref)
+    np.testing.assert_array_equal(c_new.numpy()[1], centers[1])  # untouched cluster
+
+
+def test_center_distance_sum():
+    c = torch.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 4.0]])
+    assert center_distance_sum(c) == pytest.approx(5 + 4 + 3)

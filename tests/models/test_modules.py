@@ -1,0 +1,160 @@
+"""Autoencoder modules: shapes for any window length, registry, argument errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from tsclust.models import (
+    ARCHITECTURES,
+    ConvAutoencoder,
+    DenseAutoencoder,
+    GRUAutoencoder,
+    LSTMAutoencoder,
+    RecurrentAutoencoder,
+    build_autoencoder,
+)
+
+SMALL = {
+    "conv": {"filters": (4, 8, 8)},
+    "gru": {"hidden_size": 8},
+    "lstm": {"hidden_size": 8},
+    "mlp": {"hidden": (16, 8)},
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny tensors gain nothing from intra-op threads, and on a busy machine they spin."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def _check_shapes(module: torch.nn.Module, n_channels: int, length: int, latent: int) -> None:
+    x = torch.randn(3, n_channels, length)
+    x_hat, z = module(x)
+    assert x_hat.shape == (3, n_channels, length)
+    assert z.shape == (3, latent)
+    assert module.encode(x).shape == (3, latent)
+    assert module.decode(z).shape == (3, n_channels, length)
+    assert module.latent_dim == latent
+    # gradients reach the first layer
+    x_hat.pow(2).mean().backward()
+    assert all(p.grad is not None for p in module.parameters())
+
+
+@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+@pytest.mark.parametrize("length", [1, 37, 128, 129])
+def test_registry_shapes_any_length(name, length):
+    torch.manual_seed(0)
+    module = build_autoencoder(name, 3, length, 5, **SMALL[name])
+    _check_shapes(module, 3, length, 5)
+
+
+@pytest.mark.parametrize("length", [37, 129])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"cell": "lstm", "bidirectional": True},
+        {"cell": "gru", "bidirectional": True, "num_layers": 2},
+        {"cell": "lstm", "num_layers": 2},
+    ],
+)
+def test_recurrent_variants(length, kwargs):
+    module = RecurrentAutoencoder(2, length, latent_dim=4, hidden_size=6, **kwargs)
+    _check_shapes(module, 2, length, 4)
+
+
+@pytest.mark.parametrize("length", [5, 37, 129])
+@pytest.mark.parametrize("downsampling", ["stride", "max", "avg"])
+@pytest.mark.parametrize("global_pool", [None, "avg", "max", "avgmax"])
+def test_conv_variants(length, downsampling, global_pool):
+    module = ConvAutoencoder(
+        2,
+        length,
+        latent_dim=3,
+        filters=(4, 4),
+        kernel_sizes=(4, 3),  # an even kernel too
+        strides=(3, 2),
+        downsampling=downsampling,
+        global_pool=global_pool,
+        batch_norm=downsampling != "avg",
+        activation="gelu",
+    )
+    _check_shapes(module, 2, length, 3)
+
+
+def test_default_conv_hapt_shape():
+    module = ConvAutoencoder(6, 128)
+    assert module.latent_dim == 10
+    assert module.encoded_length == 16
+    _check_shapes(module, 6, 128, 10)
+
+
+def test_global_pool_is_shift_invariant():
+    torch.manual_seed(0)
+    kw = dict(filters=(4, 4), kernel_sizes=(3, 3), strides=(1, 1), latent_dim=3)
+    pooled = ConvAutoencoder(1, 40, global_pool="avg", **kw).eval()
+    flat = ConvAutoencoder(1, 40, global_pool=None, **kw).eval()
+    a = torch.zeros(1, 1, 40)
+    b = torch.zeros(1, 1, 40)
+    a[0, 0, 10:15] = torch.tensor([1.0, 2.0, 3.0, 2.0, 1.0])
+    b[0, 0, 16:21] = a[0, 0, 10:15]
+    with torch.no_grad():
+        torch.testing.assert_close(pooled.encode(a), pooled.encode(b), atol=1e-5, rtol=1e-5)
+        assert not torch.allclose(flat.encode(a), flat.encode(b), atol=1e-4)
+
+
+def test_output_activation_sigmoid_range():
+    for module in (
+        DenseAutoencoder(2, 9, 3, hidden=(8,), output_activation="sigmoid"),
+        ConvAutoencoder(
+            2, 9, 3, filters=(4,), kernel_sizes=(3,), strides=(2,), output_activation="sigmoid"
+        ),
+        GRUAutoencoder(2, 9, 3, hidden_size=4, output_activation="sigmoid"),
+    ):
+        x_hat, _ = module(10 * torch.randn(5, 2, 9))
+        assert (x_hat > 0).all() and (x_hat < 1).all()
+
+
+def test_subclasses_fix_the_cell():
+    assert GRUAutoencoder(1, 5, 2).cell == "gru"
+    assert LSTMAutoencoder(1, 5, 2).cell == "lstm"
+    assert isinstance(ARCHITECTURES["lstm"](1, 5, 2).encoder_rnn, torch.nn.LSTM)
+
+
+def test_unknown_architecture_lists_valid_names():
+    with pytest.raises(ValueError, match="conv.*gru.*lstm.*mlp"):
+        build_autoencoder("transformer", 1, 10, 2)
+
+
+@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+@pytest.mark.parametrize("latent_dim", [0, -1, 2.5])
+def test_bad_latent_dim(name, latent_dim):
+    with pytest.raises(ValueError, match="latent_dim"):
+        build_autoencoder(name, 1, 10, latent_dim)
+    with pytest.raises(ValueError, match="latent_dim"):
+        ARCHITECTURES[name](1, 10, latent_dim)
+
+
+@pytest.mark.parametrize(
+    "factory, match",
+    [
+        (
+            lambda: ConvAutoencoder(1, 10, filters=(4, 4), kernel_sizes=(3,), strides=(2,)),
+            "same length",
+        ),
+        (lambda: ConvAutoencoder(1, 10, downsampling="median"), "downsampling"),
+        (lambda: ConvAutoencoder(1, 10, global_pool="sum"), "global_pool"),
+        (lambda: ConvAutoencoder(1, 10, activation="swishy"), "activation"),
+        (lambda: ConvAutoencoder(0, 10), "n_channels"),
+        (lambda: RecurrentAutoencoder(1, 10, cell="rnn"), "cell"),
+        (lambda: DenseAutoencoder(1, 0), "length"),
+        (lambda: DenseAutoencoder(1, 4, hidden=(0,)), "hidden"),
+    ],
+)
+def test_bad_module_arguments(factory, match):
+    with pytest.raises(ValueError, match=match):
+        factory()

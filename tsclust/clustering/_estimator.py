@@ -1,0 +1,319 @@
+"""`DeepClusterer`: an autoencoder plus a clustering head behind the scikit-learn contract."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from .. import io
+from .._validation import (
+    check_collection,
+    check_fitted_shape,
+    check_n_clusters,
+    jsonable,
+    to_channels_first,
+)
+from ..autoencoder import (
+    LOSSES,
+    build_module,
+    dac_weights,
+    load_module_arrays,
+    module_arrays,
+    pretrain,
+    split_seeds,
+)
+from ..models import check_architecture
+from ..models._common import check_latent_dim
+from ..preprocessing import ChannelStandardScaler, MinMaxScaler, scaler_from_dict, scaler_to_dict
+from ..training import encode, resolve_device
+from ._heads import HeadConfig, check_head
+
+__all__ = ["DeepClusterer", "SCALINGS"]
+
+SCALINGS = {"standard": ChannelStandardScaler, "minmax": MinMaxScaler, None: None}
+
+
+class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
+    """Cluster windows with a deep autoencoder and a clustering head chosen by name.
+
+    ``fit`` scales the windows (per channel, fitted on ``X``), pre-trains the autoencoder
+    by reconstruction, then runs the head: k-means on the latents (``"kmeans"``), DEC,
+    IDEC, DCN, or Song et al.'s compactness-restrained autoencoder (``"compact"``).
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters, >= 2 and <= n_samples.
+    architecture : {"conv", "gru", "lstm", "mlp"}, default="conv"
+        Autoencoder from :data:`tsclust.models.ARCHITECTURES`.
+    head : {"kmeans", "dec", "idec", "dcn", "compact"}, default="dec"
+        Clustering head from :data:`tsclust.clustering.HEADS`.
+    latent_dim : int, default=10
+        Size of the latent space.
+    pretrain_epochs : int, default=30
+        Epochs of reconstruction pre-training.
+    finetune_epochs : int, default=20
+        Maximum epochs of the head's fine-tuning (ignored by ``"kmeans"``). DEC/IDEC stop
+        earlier when fewer than ``tol`` of the labels change between epochs.
+    batch_size : int, default=256
+    lr : float, default=1e-3
+        Adam learning rate of pre-training (cosine decay).
+    finetune_lr : float, default=1e-4
+        Adam learning rate of fine-tuning (constant).
+    scaling : {"standard", "minmax", None}, default="standard"
+        Per-channel scaling fitted on ``X``: standardisation keeps the offset between
+        windows (gravity direction of accelerometers); ``"minmax"`` maps to (0, 1) as DAC.
+    loss : {"mse", "dac"}, default="mse"
+        Pre-training loss: MSE or DAC's clustering-weighted MSE.
+    alpha : float, default=1.0
+        Degrees of freedom of DEC's Student t kernel.
+    tol : float, default=1e-3
+        DEC/IDEC stop when the fraction of changed labels between refreshes is below it.
+    cluster_weight : float or None, default=None
+        Weight of the clustering term: IDEC's gamma (default 0.1), DCN's lambda (1.0),
+        Song et al.'s lambda (0.1). None takes the head's default.
+    n_init : int, default=20
+        k-means restarts on the latents.
+    collapse_entropy : float, default=0.5
+        DEC/IDEC collapse guard: a refresh whose normalised cluster-size entropy falls below
+        this (or that empties a cluster) is degenerate; the best non-degenerate refresh by
+        silhouette is then restored, a warning raised and the event kept in ``history_``.
+    module_kwargs : dict or None, default=None
+        Extra arguments of the autoencoder module (filters, hidden sizes, ...).
+    device : {"auto", "cpu", "cuda"}, default="auto"
+    random_state : int, RandomState or None, default=None
+        Seeds every generator of the fit (weights, batches, k-means); an int makes CPU fits
+        bit-reproducible.
+    verbose : int, default=0
+        0 silent, 1 progress bars.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training window.
+    cluster_centers_ : ndarray of shape (n_clusters, latent_dim)
+        Centres in the latent space.
+    module_ : torch.nn.Module
+        The fine-tuned autoencoder (eval mode).
+    scaler_ : fitted scaler or None
+    head_ : Head
+        The fitted head object (assignment rule and centres).
+    history_ : dict
+        ``{"pretrain": [...], "finetune": [...]}``, one record per epoch; fine-tuning records
+        hold losses, ``label_change``, ``sizes``, ``size_entropy`` where the head tracks them.
+    n_iter_ : int
+        Fine-tuning epochs run.
+    n_timepoints_, n_channels_ : int
+        Window shape seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.concatenate([rng.randn(20, 16, 2), rng.randn(20, 16, 2) + 4]).astype("float32")
+    >>> est = DeepClusterer(2, architecture="mlp", head="kmeans", latent_dim=2,
+    ...                     pretrain_epochs=2, random_state=0, device="cpu")
+    >>> est.fit_predict(X).shape
+    (40,)
+    """
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        architecture: str = "conv",
+        head: str = "dec",
+        latent_dim: int = 10,
+        pretrain_epochs: int = 30,
+        finetune_epochs: int = 20,
+        batch_size: int = 256,
+        lr: float = 1e-3,
+        finetune_lr: float = 1e-4,
+        scaling: str | None = "standard",
+        loss: str = "mse",
+        alpha: float = 1.0,
+        tol: float = 1e-3,
+        cluster_weight: float | None = None,
+        n_init: int = 20,
+        collapse_entropy: float = 0.5,
+        module_kwargs: dict[str, Any] | None = None,
+        device: str = "auto",
+        random_state: Any = None,
+        verbose: int = 0,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.architecture = architecture
+        self.head = head
+        self.latent_dim = latent_dim
+        self.pretrain_epochs = pretrain_epochs
+        self.finetune_epochs = finetune_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.finetune_lr = finetune_lr
+        self.scaling = scaling
+        self.loss = loss
+        self.alpha = alpha
+        self.tol = tol
+        self.cluster_weight = cluster_weight
+        self.n_init = n_init
+        self.collapse_entropy = collapse_entropy
+        self.module_kwargs = module_kwargs
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ helpers
+    def _check_params(self, n_samples: int | None = None) -> None:
+        check_n_clusters(self.n_clusters, n_samples)
+        check_architecture(self.architecture)
+        check_head(self.head)
+        check_latent_dim(self.latent_dim)
+        if self.scaling not in SCALINGS:
+            raise ValueError(f"unknown scaling {self.scaling!r}; valid values are {list(SCALINGS)}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; valid names are {list(LOSSES)}")
+        for name in ("pretrain_epochs", "finetune_epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        if self.module_kwargs is not None and not isinstance(self.module_kwargs, dict):
+            raise ValueError(f"module_kwargs must be a dict or None, got {self.module_kwargs!r}")
+        resolve_device(self.device)
+
+    def _head_config(self, seed: int) -> HeadConfig:
+        return HeadConfig(
+            n_clusters=int(self.n_clusters), epochs=int(self.finetune_epochs),
+            batch_size=int(self.batch_size), lr=float(self.finetune_lr), seed=int(seed),
+            device=resolve_device(self.device), verbose=int(self.verbose), alpha=float(self.alpha),
+            tol=float(self.tol), cluster_weight=self.cluster_weight, n_init=int(self.n_init),
+            collapse_entropy=float(self.collapse_entropy),
+        )
+
+    def _to_tensor(self, X: Any) -> torch.Tensor:
+        """Validate, check the fitted shape, scale, and convert to ``(N, C, L)``."""
+        check_is_fitted(self, "module_")
+        X = check_collection(X)
+        check_fitted_shape(X, self.n_timepoints_, self.n_channels_)
+        if self.scaler_ is not None:
+            X = self.scaler_.transform(X).astype(np.float32)
+        return to_channels_first(X)
+
+    # ------------------------------------------------------------------ API
+    def fit(self, X: Any, y: Any = None) -> DeepClusterer:
+        """Pre-train the autoencoder and fit the head on windows ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints)
+        y : ignored
+            Present for API consistency (DAC's weights are computed from k-means
+            pseudo-labels, never from ``y``).
+
+        Returns
+        -------
+        self
+        """
+        X = check_collection(X)
+        self._check_params(X.shape[0])
+        n, t, c = X.shape
+        init_seed, batch_seed, dac_seed, head_seed = split_seeds(self.random_state, 4)
+        scaler_cls = SCALINGS[self.scaling]
+        self.scaler_ = None if scaler_cls is None else scaler_cls().fit(X)
+        Xs = X if self.scaler_ is None else self.scaler_.transform(X).astype(np.float32)
+        Xt = to_channels_first(Xs)  # (N, C, L)
+        device = resolve_device(self.device)
+        module = build_module(self.architecture, c, t, self.latent_dim, init_seed, self.module_kwargs)
+        weights = dac_weights(Xt, None, None, seed=dac_seed) if self.loss == "dac" else None
+        pre = []
+        if self.pretrain_epochs > 0:
+            pre = pretrain(
+                module, Xt, epochs=int(self.pretrain_epochs), batch_size=int(self.batch_size),
+                lr=float(self.lr), lr_schedule="cosine", feature_weights=weights,
+                seed=batch_seed, device=device, verbose=self.verbose, desc="pretrain",
+            )
+        head = check_head(self.head)(self._head_config(head_seed))
+        self.labels_ = head.fit(module, Xt)
+        self.module_ = module.eval()
+        self.head_ = head
+        self.cluster_centers_ = head.centers
+        self.history_ = {"pretrain": pre, "finetune": head.history}
+        self.n_iter_ = sum(1 for r in head.history if "loss" in r)
+        self.n_timepoints_, self.n_channels_ = t, c
+        self.n_features_in_ = c
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Latent vectors of ``X`` (n, T, C) -> ndarray of shape (n, latent_dim), float32."""
+        Xt = self._to_tensor(X)
+        return encode(self.module_, Xt, device=resolve_device(self.device))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Cluster of each window of ``X`` (n, T, C) -> ndarray of shape (n,), int64."""
+        Z = self.transform(X)
+        return self.head_.assign(Z).astype(np.int64)
+
+    def _has_proba(self) -> bool:
+        return check_head(self.head).soft
+
+    @available_if(_has_proba)
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Soft assignment (DEC's Student t ``q``) of ``X`` -> ndarray of shape (n, n_clusters)."""
+        Z = self.transform(X)
+        return self.head_.proba(Z)
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Negative mean squared latent distance of each window to its assigned centre."""
+        Z = self.transform(X)
+        labels = self.head_.assign(Z)
+        return -float(((Z - self.cluster_centers_[labels]) ** 2).sum(axis=1).mean())
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
+        """Write the fitted model to an HDF5 file (weights, centres, scaler; no pickle)."""
+        check_is_fitted(self, "module_")
+        params = self.get_params()
+        if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+            params["random_state"] = None
+        arrays = module_arrays(self.module_)
+        arrays["cluster_centers"] = self.cluster_centers_
+        arrays["labels"] = self.labels_
+        meta = {
+            "class": type(self).__name__,
+            "params": jsonable(params),
+            "n_timepoints": self.n_timepoints_,
+            "n_channels": self.n_channels_,
+            "n_iter": self.n_iter_,
+            "scaler": scaler_to_dict(self.scaler_),
+            "history": jsonable(self.history_),
+        }
+        io.save_model(path, arrays, meta, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, device: str | None = None) -> DeepClusterer:
+        """Read a model written by :meth:`save` (``device`` overrides the stored one)."""
+        arrays, meta = io.load_model(path)
+        if meta.get("class") != cls.__name__:
+            raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
+        params = dict(meta["params"])
+        if device is not None:
+            params["device"] = device
+        est = cls(**params)
+        t, c = int(meta["n_timepoints"]), int(meta["n_channels"])
+        module = build_module(est.architecture, c, t, est.latent_dim, 0, est.module_kwargs)
+        est.module_ = load_module_arrays(module, arrays).to(resolve_device(est.device)).eval()
+        est.scaler_ = scaler_from_dict(meta["scaler"])
+        head = check_head(est.head)(est._head_config(0))
+        head.centers = np.asarray(arrays["cluster_centers"], dtype=np.float32)
+        est.head_ = head
+        est.cluster_centers_ = head.centers
+        est.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
+        est.history_ = meta["history"]
+        est.n_iter_ = int(meta["n_iter"])
+        est.n_timepoints_, est.n_channels_ = t, c
+        est.n_features_in_ = c
+        return est

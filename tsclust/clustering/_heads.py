@@ -1,0 +1,363 @@
+"""Clustering heads: what differs between K-means, DEC, IDEC, DCN and Song et al.'s method.
+
+A head receives a pre-trained autoencoder and the training windows, runs its
+fine-tuning step through :func:`tsclust.training.train`, and keeps its centres.
+Heads never touch the disk and never validate user input (the estimator does).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from torch import nn
+
+from ..training import encode, mse_loss, train
+from ._losses import (
+    assigned_sq_distance,
+    center_distance_sum,
+    compactness_loss,
+    kl_divergence,
+    kmeans_loss,
+    online_centroid_update,
+    soft_assignment,
+    target_distribution,
+)
+
+__all__ = ["HEADS", "Head", "HeadConfig", "ClusterCollapseWarning", "check_head"]
+
+logger = logging.getLogger(__name__)
+
+
+class ClusterCollapseWarning(UserWarning):
+    """A head emptied a cluster or concentrated most windows in few clusters."""
+
+
+@dataclass
+class HeadConfig:
+    """Everything a head needs besides the module and the data (set by the estimator)."""
+
+    n_clusters: int
+    epochs: int
+    batch_size: int
+    lr: float
+    seed: int
+    device: torch.device
+    verbose: int = 0
+    alpha: float = 1.0
+    tol: float = 1e-3
+    cluster_weight: float | None = None
+    n_init: int = 20
+    collapse_entropy: float = 0.5
+    silhouette_samples: int = 2000
+
+
+def size_entropy(labels: np.ndarray, n_clusters: int) -> float:
+    """Entropy of the cluster sizes divided by ``log(n_clusters)``: 1 for equal sizes, 0 for one cluster."""
+    p = np.bincount(labels, minlength=n_clusters) / max(len(labels), 1)
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum() / np.log(n_clusters))
+
+
+def _nearest(Z: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    d = ((Z[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
+    return d.argmin(axis=1)
+
+
+class Head:
+    """Base head: k-means on the latents of the pre-trained autoencoder, no fine-tuning.
+
+    Subclasses override :meth:`finetune` (the small step that differs) and, where the head
+    has soft assignments, :meth:`proba`.
+
+    Attributes set by :meth:`fit`: ``centers`` (K, d) float32, ``history`` list of dicts.
+    """
+
+    name = "kmeans"
+    soft = False
+    default_weight: float | None = None
+
+    def __init__(self, config: HeadConfig) -> None:
+        self.config = config
+        self.centers: np.ndarray | None = None
+        self.history: list[dict[str, Any]] = []
+
+    # -- shared pieces ----------------------------------------------------
+    @property
+    def weight(self) -> float:
+        w = self.config.cluster_weight
+        return float(self.default_weight if w is None else w)
+
+    def embed(self, module: nn.Module, Xt: torch.Tensor) -> np.ndarray:
+        """Latents ``(N, d)`` of windows ``Xt`` ``(N, C, L)``."""
+        return encode(module, Xt, device=self.config.device)
+
+    def kmeans(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """k-means on ``Z`` with ``n_init`` restarts: (labels, centers)."""
+        km = KMeans(self.config.n_clusters, n_init=self.config.n_init, random_state=self.config.seed)
+        labels = km.fit_predict(Z.astype(np.float64))
+        return labels.astype(np.int64), km.cluster_centers_.astype(np.float32)
+
+    def train(self, module: nn.Module, Xt: torch.Tensor, loss_fn, **kwargs: Any) -> list[dict]:
+        c = self.config
+        return train(
+            module, Xt, loss_fn, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr,
+            seed=c.seed, device=c.device, verbose=c.verbose, desc=self.name, **kwargs,
+        )
+
+    # -- API used by the estimator ---------------------------------------
+    def fit(self, module: nn.Module, Xt: torch.Tensor) -> np.ndarray:
+        """Fine-tune ``module`` in place and return training labels ``(N,)``."""
+        labels, self.centers = self.kmeans(self.embed(module, Xt))
+        if self.config.epochs > 0 and type(self).finetune is not Head.finetune:
+            labels = self.finetune(module, Xt, labels)
+        return labels
+
+    def finetune(self, module: nn.Module, Xt: torch.Tensor, labels: np.ndarray) -> np.ndarray:
+        return labels
+
+    def assign(self, Z: np.ndarray) -> np.ndarray:
+        """Hard labels of latents ``Z`` ``(n, d)``: nearest centre, or argmax of :meth:`proba`."""
+        if self.soft:
+            return self.proba(Z).argmax(axis=1)
+        return _nearest(Z, self.centers)
+
+    def proba(self, Z: np.ndarray) -> np.ndarray:
+        raise AttributeError(f"head {self.name!r} has no soft assignment")
+
+
+class DECHead(Head):
+    """DEC (Xie et al. 2016): minimise KL(P || Q) over encoder and centroids.
+
+    ``P`` is refreshed from the whole data set once per epoch; training stops when the
+    fraction of labels that changed between refreshes falls below ``tol``. The decoder is
+    not used. A collapse guard keeps the best refresh by silhouette (on a fixed sample of
+    windows) whenever a cluster empties or the size entropy drops below ``collapse_entropy``.
+    """
+
+    name = "dec"
+    soft = True
+    use_reconstruction = False
+
+    def proba(self, Z: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            q = soft_assignment(torch.from_numpy(Z), torch.from_numpy(self.centers), self.config.alpha)
+        return q.numpy()
+
+    def _loss(self, centers: nn.Parameter, P: dict[str, torch.Tensor]):
+        alpha, recon = self.config.alpha, self.use_reconstruction
+        weight = self.weight if recon else 0.0
+
+        def loss_fn(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+            if recon:
+                x_hat, z = module(xb)
+            else:
+                z = module.encode(xb)
+            q = soft_assignment(z, centers, alpha)
+            loss = kl_divergence(P["p"][idx].to(q.device), q)
+            if recon:
+                loss = mse_loss(x_hat, xb) + weight * loss
+            return loss
+
+        return loss_fn
+
+    def finetune(self, module: nn.Module, Xt: torch.Tensor, labels: np.ndarray) -> np.ndarray:
+        c = self.config
+        module.to(c.device)
+        centers = nn.Parameter(torch.from_numpy(self.centers).to(c.device))
+        rng = np.random.RandomState(c.seed)
+        sample = rng.choice(len(Xt), min(c.silhouette_samples, len(Xt)), replace=False)
+        state: dict[str, Any] = {"labels": labels, "best": None, "collapsed": False}
+        P: dict[str, torch.Tensor] = {}
+
+        def refresh(module: nn.Module, record: dict) -> bool:
+            Z = self.embed(module, Xt)
+            with torch.no_grad():
+                q = soft_assignment(torch.from_numpy(Z), centers.detach().cpu(), c.alpha)
+            P["p"] = target_distribution(q)
+            new = q.argmax(dim=1).numpy()
+            changed = float((new != state["labels"]).mean())
+            state["labels"] = new
+            sizes = np.bincount(new, minlength=c.n_clusters)
+            ent = size_entropy(new, c.n_clusters)
+            degenerate = bool((sizes == 0).any() or ent < c.collapse_entropy)
+            record.update(label_change=changed, sizes=sizes.tolist(), size_entropy=ent,
+                          degenerate=degenerate)
+            if degenerate:
+                if not state["collapsed"]:
+                    warnings.warn(
+                        f"{self.name}: clusters collapsed (sizes {sizes.tolist()}, size entropy "
+                        f"{ent:.2f}); the best non-degenerate refresh is kept",
+                        ClusterCollapseWarning, stacklevel=2,
+                    )
+                state["collapsed"] = True
+            elif len(np.unique(new[sample])) > 1:
+                sil = float(silhouette_score(Z[sample], new[sample]))
+                record["silhouette"] = sil
+                if state["best"] is None or sil > state["best"][0]:
+                    state["best"] = (sil, copy.deepcopy(module.state_dict()),
+                                     centers.detach().clone(), new)
+            return changed
+
+        first: dict[str, Any] = {"epoch": 0}
+        refresh(module, first)
+        self.history.append(first)
+
+        def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:
+            changed = refresh(module, record)
+            return changed < c.tol
+
+        hist = self.train(module, Xt, self._loss(centers, P), on_epoch_end=on_epoch_end,
+                          params=list(module.parameters()) + [centers])
+        self.history.extend(hist)
+        final = state["labels"]
+        if state["collapsed"] and state["best"] is not None:
+            _, best_state, best_centers, final = state["best"]
+            module.load_state_dict(best_state)
+            centers.data.copy_(best_centers)
+            self.history.append({"restored_best": True, "silhouette": state["best"][0]})
+        self.centers = centers.detach().cpu().numpy().astype(np.float32)
+        module.eval()
+        return np.asarray(final, dtype=np.int64)
+
+
+class IDECHead(DECHead):
+    """IDEC (Guo et al. 2017): DEC's KL loss weighted by ``gamma`` plus reconstruction.
+
+    ``cluster_weight`` is ``gamma`` (default 0.1).
+    """
+
+    name = "idec"
+    use_reconstruction = True
+    default_weight = 0.1
+
+
+class DCNHead(Head):
+    """DCN (Yang et al. 2017): reconstruction + ``lambda / 2 * ||z - M s||^2``.
+
+    Per mini-batch, with the network fixed each window is assigned to its nearest centre
+    and the centres move by online averaging (step ``1 / count``); then the network takes
+    a gradient step with the assignments fixed. ``cluster_weight`` is ``lambda``
+    (default 1.0).
+    """
+
+    name = "dcn"
+    default_weight = 1.0
+
+    def finetune(self, module: nn.Module, Xt: torch.Tensor, labels: np.ndarray) -> np.ndarray:
+        c = self.config
+        module.to(c.device)
+        centers = torch.from_numpy(self.centers).to(c.device)
+        counts = torch.bincount(torch.from_numpy(labels), minlength=c.n_clusters).float().to(c.device)
+        state = {"centers": centers, "counts": counts}
+        half_lambda = self.weight / 2.0
+
+        def loss_fn(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+            x_hat, z = module(xb)
+            with torch.no_grad():  # assignment step, network fixed
+                s = torch.cdist(z, state["centers"]).argmin(dim=1)
+                state["centers"], state["counts"] = online_centroid_update(
+                    state["centers"], state["counts"], z, s
+                )
+            return mse_loss(x_hat, xb) + half_lambda * kmeans_loss(z, state["centers"], s)
+
+        def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:
+            lab = _nearest(self.embed(module, Xt), state["centers"].cpu().numpy())
+            record.update(sizes=np.bincount(lab, minlength=c.n_clusters).tolist(),
+                          size_entropy=size_entropy(lab, c.n_clusters))
+            return False
+
+        self.history.extend(self.train(module, Xt, loss_fn, on_epoch_end=on_epoch_end))
+        self.centers = state["centers"].cpu().numpy().astype(np.float32)
+        module.eval()
+        return _nearest(self.embed(module, Xt), self.centers)
+
+
+class CompactHead(Head):
+    """Song et al. 2013: auto-encoder with a compactness restraint in the feature layer.
+
+    Starts from a random assignment; each epoch minimises reconstruction +
+    ``lambda * ||f(x_i) - c_i*||^2`` (``c_i*`` the nearest centre of the previous epoch),
+    then recomputes each centre as the mean of the current features over the previous
+    partition and reassigns every window to its nearest centre. The sum of distances
+    between centres is recorded per epoch (``center_distance``). ``cluster_weight`` is
+    ``lambda`` (default 0.1).
+    """
+
+    name = "compact"
+    default_weight = 0.1
+
+    def fit(self, module: nn.Module, Xt: torch.Tensor) -> np.ndarray:
+        c = self.config
+        rng = np.random.RandomState(c.seed)
+        labels = rng.randint(0, c.n_clusters, size=len(Xt)).astype(np.int64)
+        Z = self.embed(module, Xt)
+        self.centers = self._means(Z, labels, np.tile(Z.mean(axis=0), (c.n_clusters, 1)))
+        if c.epochs <= 0:
+            return _nearest(Z, self.centers)
+        return self.finetune(module, Xt, labels)
+
+    def _means(self, Z: np.ndarray, labels: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+        """Mean of ``Z`` per label, shape (K, d); an empty cluster keeps ``fallback[k]``."""
+        out = np.asarray(fallback, dtype=np.float32).copy()
+        for k in range(self.config.n_clusters):
+            members = Z[labels == k]
+            if len(members):
+                out[k] = members.mean(axis=0)
+        return out
+
+    def finetune(self, module: nn.Module, Xt: torch.Tensor, labels: np.ndarray) -> np.ndarray:
+        c = self.config
+        module.to(c.device)
+        state = {"centers": torch.from_numpy(self.centers).to(c.device), "labels": labels}
+        lam = self.weight
+
+        def loss_fn(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+            x_hat, z = module(xb)
+            with torch.no_grad():
+                s = torch.cdist(z, state["centers"]).argmin(dim=1)
+            return mse_loss(x_hat, xb) + lam * compactness_loss(z, state["centers"], s)
+
+        def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:
+            Z = self.embed(module, Xt)
+            centers = self._means(Z, state["labels"], state["centers"].cpu().numpy())
+            new = _nearest(Z, centers)
+            record.update(
+                center_distance=center_distance_sum(torch.from_numpy(centers)),
+                label_change=float((new != state["labels"]).mean()),
+                sizes=np.bincount(new, minlength=c.n_clusters).tolist(),
+                restraint=float(assigned_sq_distance(
+                    torch.from_numpy(Z), torch.from_numpy(centers), torch.from_numpy(new)
+                ).mean()),
+            )
+            state["centers"] = torch.from_numpy(centers).to(c.device)
+            state["labels"] = new
+            return False
+
+        self.history.extend(self.train(module, Xt, loss_fn, on_epoch_end=on_epoch_end))
+        self.centers = state["centers"].cpu().numpy().astype(np.float32)
+        module.eval()
+        return np.asarray(state["labels"], dtype=np.int64)
+
+
+HEADS: dict[str, type[Head]] = {
+    "kmeans": Head,
+    "dec": DECHead,
+    "idec": IDECHead,
+    "dcn": DCNHead,
+    "compact": CompactHead,
+}
+
+
+def check_head(name: Any) -> type[Head]:
+    """Return the head class registered as ``name``; ValueError listing valid names otherwise."""
+    if name not in HEADS:
+        raise ValueError(f"unknown head {name!r}; valid names are {sorted(HEADS)}")
+    return HEADS[name]

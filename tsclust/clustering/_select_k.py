@@ -1,0 +1,120 @@
+"""Choosing the number of clusters from label-free criteria on the latent space."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.metrics import calinski_harabasz_score, silhouette_score
+
+from .._validation import check_collection, check_random_state, derive_seed
+
+__all__ = ["KSelection", "select_k"]
+
+
+@dataclass
+class KSelection:
+    """Label-free scores per number of clusters, from :func:`select_k`.
+
+    Attributes
+    ----------
+    k : ndarray of shape (n_k,)
+    silhouette : ndarray of shape (n_k,)
+        Mean silhouette on a sample of latents (higher is better).
+    calinski_harabasz : ndarray of shape (n_k,)
+        Higher is better.
+    inertia : ndarray of shape (n_k,)
+        k-means inertia (look for the elbow).
+    best_k : int
+        Highest silhouette.
+    elbow_k : int
+        Point of the inertia curve farthest from the chord between its ends.
+    """
+
+    k: np.ndarray
+    silhouette: np.ndarray
+    calinski_harabasz: np.ndarray
+    inertia: np.ndarray
+    best_k: int
+    elbow_k: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_rows(self) -> list[dict[str, float]]:
+        """One dict per k (for a table or CSV)."""
+        return [
+            {"k": int(k), "silhouette": float(s), "calinski_harabasz": float(c), "inertia": float(i)}
+            for k, s, c, i in zip(self.k, self.silhouette, self.calinski_harabasz, self.inertia, strict=True)
+        ]
+
+
+def elbow(k: np.ndarray, inertia: np.ndarray) -> int:
+    """k of the inertia curve's point farthest below the straight line joining its ends."""
+    if len(k) < 3:
+        return int(k[0])
+    x = (k - k[0]) / max(k[-1] - k[0], 1)
+    span = inertia[0] - inertia[-1]
+    y = (inertia - inertia[-1]) / (span if span > 0 else 1.0)
+    # chord from (0, 1) to (1, 0): distance ~ 1 - x - y
+    return int(k[int(np.argmax(1.0 - x - y))])
+
+
+def select_k(
+    X: Any,
+    k_range: Any = range(2, 13),
+    *,
+    estimator: Any = None,
+    sample_size: int = 2000,
+    n_init: int = 10,
+    random_state: Any = None,
+) -> KSelection:
+    """Score numbers of clusters by label-free criteria on autoencoder latents.
+
+    The autoencoder is trained once (``estimator`` with ``head="kmeans"``), then k-means
+    runs on its latents for every k.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_timepoints, n_channels)
+    k_range : iterable of int, default=range(2, 13)
+        Candidate numbers of clusters (each >= 2 and < n_samples).
+    estimator : DeepClusterer or None, default=None
+        Template for the representation (cloned, head set to "kmeans"); None uses
+        ``DeepClusterer()`` defaults.
+    sample_size : int, default=2000
+        Latents used for the silhouette.
+    n_init : int, default=10
+        k-means restarts per k.
+    random_state : int, RandomState or None, default=None
+
+    Returns
+    -------
+    KSelection
+    """
+    from ._estimator import DeepClusterer
+
+    X = check_collection(X, min_samples=3)
+    ks = np.array(sorted({int(k) for k in k_range}))
+    if len(ks) == 0 or ks[0] < 2 or ks[-1] >= X.shape[0]:
+        raise ValueError(
+            f"k_range must hold integers in [2, n_samples - 1 = {X.shape[0] - 1}], got {ks.tolist()}"
+        )
+    seed = derive_seed(random_state)
+    est = clone(estimator) if estimator is not None else DeepClusterer()
+    est.set_params(head="kmeans", n_clusters=int(ks[0]), random_state=seed)
+    Z = est.fit(X).transform(X).astype(np.float64)
+    rng = check_random_state(seed)
+    sample = rng.choice(len(Z), min(sample_size, len(Z)), replace=False)
+    sil, ch, inertia = [], [], []
+    for k in ks:
+        km = KMeans(int(k), n_init=n_init, random_state=seed).fit(Z)
+        labels = km.labels_
+        inertia.append(km.inertia_)
+        ch.append(calinski_harabasz_score(Z, labels))
+        sub = labels[sample]
+        sil.append(silhouette_score(Z[sample], sub) if len(np.unique(sub)) > 1 else np.nan)
+    sil_a, ch_a, in_a = np.array(sil), np.array(ch), np.array(inertia)
+    best = int(ks[np.nanargmax(sil_a)]) if np.isfinite(sil_a).any() else int(ks[0])
+    return KSelection(ks, sil_a, ch_a, in_a, best, elbow(ks, in_a), {"latents": Z})

@@ -1,0 +1,21 @@
+"""Torch autoencoder modules for windows ``(N, C, L)`` and their registry.
+
+Every module has ``encode(x) -> z (N, latent_dim)``, ``decode(z) -> x_hat (N, C, L)``,
+``forward(x) -> (x_hat, z)`` and the attribute ``latent_dim``.
+"""
+
+from .conv import ConvAutoencoder
+from .dense import DenseAutoencoder
+from .recurrent import GRUAutoencoder, LSTMAutoencoder, RecurrentAutoencoder
+from .registry import ARCHITECTURES, build_autoencoder, check_architecture
+
+__all__ = [
+    "ARCHITECTURES",
+    "ConvAutoencoder",
+    "DenseAutoencoder",
+    "GRUAutoencoder",
+    "LSTMAutoencoder",
+    "RecurrentAutoencoder",
+    "build_autoencoder",
+    "check_architecture",
+]

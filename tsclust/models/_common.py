@@ -1,0 +1,75 @@
+"""Small helpers shared by the autoencoder modules (argument checks, activations)."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+__all__ = ["check_latent_dim", "check_positive_int", "make_activation", "ACTIVATIONS"]
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "gelu": nn.GELU,
+    "elu": nn.ELU,
+    "leaky_relu": nn.LeakyReLU,
+    "identity": nn.Identity,
+}
+
+
+def check_positive_int(value: object, name: str) -> int:
+    """Return ``value`` as an int, raising a ValueError unless it is an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def check_latent_dim(latent_dim: object) -> int:
+    """Validate the size of the latent vector (integer >= 1)."""
+    return check_positive_int(latent_dim, "latent_dim")
+
+
+def check_int_tuple(values: Sequence[int] | int, name: str) -> tuple[int, ...]:
+    """Turn an int or a sequence of ints into a tuple of positive ints."""
+    if isinstance(values, numbers.Integral) and not isinstance(values, bool):
+        values = (int(values),)
+    out = tuple(check_positive_int(v, f"each entry of {name}") for v in values)
+    return out
+
+
+def make_activation(name: str | None) -> nn.Module:
+    """Build an activation module from its name (``None`` gives the identity).
+
+    Parameters
+    ----------
+    name : str or None
+        One of ``ACTIVATIONS`` ("relu", "tanh", "sigmoid", "gelu", "elu", "leaky_relu",
+        "identity") or None.
+
+    Raises
+    ------
+    ValueError
+        Unknown name; the message lists the valid ones.
+    """
+    if name is None:
+        return nn.Identity()
+    try:
+        return ACTIVATIONS[str(name).lower()]()
+    except KeyError:
+        raise ValueError(
+            f"unknown activation {name!r}; valid names are {sorted(ACTIVATIONS)} or None"
+        ) from None
+
+
+def fit_length(x: torch.Tensor, length: int) -> torch.Tensor:
+    """Crop (keep the first ``length`` steps) or replicate-pad ``x`` (N, C, L') to ``length``."""
+    cur = x.shape[-1]
+    if cur == length:
+        return x
+    if cur > length:
+        return x[..., :length]
+    return nn.functional.pad(x, (0, length - cur), mode="replicate")

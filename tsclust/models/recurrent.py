@@ -1,0 +1,136 @@
+"""Recurrent (GRU / LSTM) sequence autoencoders for windows ``(N, C, L)``."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._common import check_latent_dim, check_positive_int, make_activation
+
+__all__ = ["RecurrentAutoencoder", "GRUAutoencoder", "LSTMAutoencoder"]
+
+_CELLS: dict[str, type[nn.RNNBase]] = {"gru": nn.GRU, "lstm": nn.LSTM}
+
+
+class RecurrentAutoencoder(nn.Module):
+    """Sequence-to-sequence autoencoder with a GRU or LSTM encoder and decoder.
+
+    The encoder reads the window step by step; the final hidden state of its last layer
+    (both directions concatenated when ``bidirectional``) is projected linearly to the latent.
+    The decoder is a unidirectional recurrent net of the same cell type whose initial hidden
+    state is ``tanh(Linear(z))`` (LSTM cell state starts at zero) and whose input at every one
+    of the ``L`` steps is the latent itself; a linear layer maps each step's hidden state to
+    the ``C`` channels. Inputs and outputs are channels-first; the permutation to
+    ``(N, L, C)`` happens inside.
+
+    Parameters
+    ----------
+    n_channels : int
+        Number of input channels ``C``.
+    length : int
+        Window length ``L`` (the number of decoder steps).
+    latent_dim : int, default=10
+        Size of the latent vector.
+    cell : {"gru", "lstm"}, default="gru"
+        Recurrent cell.
+    hidden_size : int, default=64
+        Hidden units per layer and direction.
+    num_layers : int, default=1
+        Stacked recurrent layers (encoder and decoder).
+    bidirectional : bool, default=False
+        Bidirectional encoder (the decoder stays unidirectional).
+    output_activation : {None, "sigmoid", "tanh", ...}, default=None
+        Applied to the reconstruction.
+
+    Attributes
+    ----------
+    latent_dim : int
+
+    Examples
+    --------
+    >>> import torch
+    >>> ae = RecurrentAutoencoder(2, 9, latent_dim=3, cell="lstm", bidirectional=True)
+    >>> x_hat, z = ae(torch.zeros(4, 2, 9))
+    >>> tuple(x_hat.shape), tuple(z.shape)
+    ((4, 2, 9), (4, 3))
+    """
+
+    def __init__(
+        self,
+        n_channels: int,
+        length: int,
+        latent_dim: int = 10,
+        cell: str = "gru",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        output_activation: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.n_channels = check_positive_int(n_channels, "n_channels")
+        self.length = check_positive_int(length, "length")
+        self.latent_dim = check_latent_dim(latent_dim)
+        self.hidden_size = check_positive_int(hidden_size, "hidden_size")
+        self.num_layers = check_positive_int(num_layers, "num_layers")
+        if cell not in _CELLS:
+            raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}")
+        self.cell = cell
+        self.bidirectional = bool(bidirectional)
+        n_dir = 2 if self.bidirectional else 1
+        rnn = _CELLS[cell]
+        self.encoder_rnn = rnn(
+            self.n_channels,
+            self.hidden_size,
+            num_layers=self.num_layers,
+            batch_first=True,
+            bidirectional=self.bidirectional,
+        )
+        self.to_latent = nn.Linear(n_dir * self.hidden_size, self.latent_dim)
+        self.init_hidden = nn.Linear(self.latent_dim, self.num_layers * self.hidden_size)
+        self.decoder_rnn = rnn(
+            self.latent_dim, self.hidden_size, num_layers=self.num_layers, batch_first=True
+        )
+        self.to_output = nn.Linear(self.hidden_size, self.n_channels)
+        self.output_activation = make_activation(output_activation)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """Encode windows ``(N, C, L)`` to latents ``(N, latent_dim)``."""
+        n = x.shape[0]
+        seq = x.transpose(1, 2)  # (N, L, C)
+        _, state = self.encoder_rnn(seq)
+        h_n = state[0] if self.cell == "lstm" else state  # (num_layers * D, N, H)
+        n_dir = 2 if self.bidirectional else 1
+        last = h_n.view(self.num_layers, n_dir, n, self.hidden_size)[-1]  # (D, N, H)
+        last = last.transpose(0, 1).reshape(n, n_dir * self.hidden_size)  # (N, D * H)
+        return self.to_latent(last)  # (N, latent_dim)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Decode latents ``(N, latent_dim)`` to windows ``(N, C, L)``."""
+        n = z.shape[0]
+        h0 = torch.tanh(self.init_hidden(z))  # (N, num_layers * H)
+        h0 = h0.view(n, self.num_layers, self.hidden_size).transpose(0, 1).contiguous()
+        # h0: (num_layers, N, H)
+        state = (h0, torch.zeros_like(h0)) if self.cell == "lstm" else h0
+        inputs = z.unsqueeze(1).expand(n, self.length, self.latent_dim)  # (N, L, latent_dim)
+        out, _ = self.decoder_rnn(inputs, state)  # (N, L, H)
+        x_hat = self.to_output(out)  # (N, L, C)
+        return self.output_activation(x_hat.transpose(1, 2))  # (N, C, L)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return ``(x_hat, z)``: reconstruction ``(N, C, L)`` and latent ``(N, latent_dim)``."""
+        z = self.encode(x)  # (N, latent_dim)
+        return self.decode(z), z  # (N, C, L), (N, latent_dim)
+
+
+class GRUAutoencoder(RecurrentAutoencoder):
+    """:class:`RecurrentAutoencoder` with ``cell="gru"`` (registry name ``"gru"``)."""
+
+    def __init__(self, n_channels: int, length: int, latent_dim: int = 10, **kwargs) -> None:
+        super().__init__(n_channels, length, latent_dim, cell="gru", **kwargs)
+
+
+class LSTMAutoencoder(RecurrentAutoencoder):
+    """:class:`RecurrentAutoencoder` with ``cell="lstm"`` (registry name ``"lstm"``)."""
+
+    def __init__(self, n_channels: int, length: int, latent_dim: int = 10, **kwargs) -> None:
+        super().__init__(n_channels, length, latent_dim, cell="lstm", **kwargs)
