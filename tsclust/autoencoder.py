@@ -29,6 +29,7 @@ from ._validation import (
 )
 from .models import build_autoencoder, check_architecture
 from .models._common import check_latent_dim
+from .streaming import StoreDataset, is_store_path
 from .training import (
     LR_SCHEDULES,
     dac_feature_weights,
@@ -105,7 +106,7 @@ def build_module(
 
 
 def dac_weights(
-    Xt: torch.Tensor,
+    Xt: torch.Tensor | Any,
     y: np.ndarray | None = None,
     n_clusters: int | None = None,
     seed: int = 0,
@@ -116,27 +117,30 @@ def dac_weights(
     A random subset of ``max_samples`` windows is drawn (seeded); its groups are the given
     labels ``y`` or, when ``y`` is None, k-means pseudo-labels (``n_clusters``, default 10)
     of the flattened raw windows. Then :func:`tsclust.training.dac_feature_weights`.
+    ``Xt`` may be a :class:`tsclust.streaming.StoreDataset`: only the subset is read.
     """
-    X_flat = Xt.reshape(Xt.shape[0], -1).numpy()
     rng = np.random.RandomState(seed)
-    m = X_flat.shape[0]
+    m = len(Xt)
     sub = np.sort(rng.choice(m, max_samples, replace=False)) if m > max_samples else np.arange(m)
+    Xs = Xt[sub] if isinstance(Xt, torch.Tensor) else Xt.read_batch(sub)  # (m', C, L)
+    X_flat = Xs.reshape(len(sub), -1).numpy()
+    sub_rows, sub = sub, np.arange(len(sub))
     if y is not None:
         y = np.asarray(y)
         if y.shape != (m,):
             raise ValueError(f"y must have shape ({m},), got {y.shape}")
-        groups = y[sub]
+        groups = y[sub_rows]
     else:
         k = _DEFAULT_DAC_CLUSTERS if n_clusters is None else n_clusters
         k = min(k, len(sub)) if n_clusters is None else k
         groups = dac_pseudo_labels(X_flat[sub], k, seed=int(rng.randint(0, 2**31 - 1)))
     w = dac_feature_weights(X_flat[sub], groups, max_samples=None)
-    return w.reshape(Xt.shape[1:]).astype(np.float32)
+    return w.reshape(Xs.shape[1:]).astype(np.float32)
 
 
 def pretrain(
     module: nn.Module,
-    Xt: torch.Tensor,
+    Xt: torch.Tensor | Any,
     *,
     epochs: int,
     batch_size: int = 256,
@@ -152,7 +156,7 @@ def pretrain(
     desc: str = "pretrain",
     **train_kwargs: Any,
 ) -> list[dict[str, Any]]:
-    """Pre-train an autoencoder on ``Xt`` ``(N, C, L)`` by (weighted) reconstruction.
+    """Pre-train an autoencoder on ``Xt`` ``(N, C, L)`` (tensor or dataset) by (weighted) reconstruction.
 
     Plain MSE when ``feature_weights`` is None, else DAC's clustering-weighted MSE with
     these weights (see :func:`dac_weights`). Other arguments as in
@@ -313,8 +317,13 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             raise ValueError(f"module_kwargs must be a dict or None, got {self.module_kwargs!r}")
         resolve_device(self.device)
 
-    def _validate(self, X: Any) -> torch.Tensor:
+    def _validate(self, X: Any) -> torch.Tensor | StoreDataset:
         check_is_fitted(self, "module_")
+        if is_store_path(X):
+            ds = StoreDataset(X)
+            check_fitted_shape(np.empty((0, ds.n_timepoints, ds.n_channels)),
+                               self.n_timepoints_, self.n_channels_)
+            return ds
         X = check_collection(X)
         check_fitted_shape(X, self.n_timepoints_, self.n_channels_)
         return to_channels_first(X)
@@ -325,7 +334,10 @@ class Autoencoder(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints)
+        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints), or path
+            A path (str or ``os.PathLike``) to a window store is streamed batch by batch
+            (:class:`tsclust.streaming.StoreDataset`, chunk-aware batch order) and never
+            loaded whole.
         y : array-like of shape (n_samples,) or None
             Only used by ``loss="dac"``: ground-truth groups for the feature weights.
 
@@ -334,9 +346,13 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         self
         """
         self._check_params()
-        X = check_collection(X)
-        n, t, c = X.shape
-        Xt = to_channels_first(X)  # (N, C, L)
+        if is_store_path(X):
+            Xt: Any = StoreDataset(X)
+            n, c, t = Xt.shape
+        else:
+            X = check_collection(X)
+            n, t, c = X.shape
+            Xt = to_channels_first(X)  # (N, C, L)
         init_seed, batch_seed, dac_seed = split_seeds(self.random_state, 3)
         device = resolve_device(self.device)
         module = build_module(
@@ -370,7 +386,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Any) -> np.ndarray:
-        """Latent vectors of ``X`` (n, T, C) -> ndarray of shape (n, latent_dim), float32."""
+        """Latent vectors of ``X`` (n, T, C) or a store path -> ndarray of shape (n, latent_dim), float32."""
         Xt = self._validate(X)
         return encode(self.module_, Xt, device=resolve_device(self.device))
 
@@ -388,9 +404,20 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         return np.ascontiguousarray(out.transpose(0, 2, 1))
 
     def reconstruction_error(self, X: Any) -> np.ndarray:
-        """Per-window mean squared reconstruction error, ndarray of shape (n_samples,)."""
+        """Per-window mean squared reconstruction error, ndarray of shape (n_samples,).
+
+        ``X`` may be a store path (read batch by batch).
+        """
         Xt = self._validate(X)
-        X_hat = reconstruct(self.module_, Xt, device=resolve_device(self.device))
+        device = resolve_device(self.device)
+        if isinstance(Xt, StoreDataset):
+            errs = []
+            for start in range(0, len(Xt), 4096):
+                xb = Xt.read_batch(np.arange(start, min(start + 4096, len(Xt))))
+                X_hat = reconstruct(self.module_, xb, device=device)
+                errs.append(((X_hat - xb.numpy()) ** 2).mean(axis=(1, 2)))
+            return np.concatenate(errs)
+        X_hat = reconstruct(self.module_, Xt, device=device)
         return ((X_hat - Xt.numpy()) ** 2).mean(axis=(1, 2))
 
     def score(self, X: Any, y: Any = None) -> float:

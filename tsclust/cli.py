@@ -211,37 +211,243 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- segment
+
+
+def _read_recording(
+    source: Path, fmt: str, experiment: int | None, sampling_rate: float | None
+) -> Any:
+    """One Recording from a HAPT folder/zip (``experiment`` picks it), a CSV or a .npy file."""
+    from .data import iter_hapt, read_csv_recording, read_hapt, read_npy_recording
+
+    if not source.exists():
+        raise FileNotFoundError(f"{source} not found")
+    fmt = detect_format(source) if fmt == "auto" else fmt
+    if fmt == "hapt":
+        if experiment is None:
+            listing = iter_hapt(source, verbose=0)
+            if len(listing) != 1:
+                exps = sorted({e for e, _ in getattr(listing, "_selected", [])})
+                raise ValueError(
+                    f"{source} holds {len(listing)} HAPT recordings; pick one with "
+                    f"--experiment N (experiments: {', '.join(map(str, exps))})"
+                )
+            return next(iter(listing))
+        return read_hapt(source, experiments=[experiment], verbose=0)[0]
+    if experiment is not None:
+        raise ValueError("--experiment only applies to a HAPT folder or zip")
+    if fmt == "csv":
+        return read_csv_recording(
+            source, time_column="auto", sampling_rate=sampling_rate, label_column="auto"
+        )
+    if fmt == "npy":
+        return read_npy_recording(source, sampling_rate=sampling_rate)
+    raise ValueError(
+        f"segment needs one continuous recording (HAPT, CSV or .npy), not {fmt} data"
+    )
+
+
+def _check_free(paths: Sequence[Path | None], overwrite: bool) -> None:
+    for p in paths:
+        if p is not None and p.exists() and not overwrite:
+            raise FileExistsError(f"{p} exists; pass --overwrite to replace it")
+
+
+def _print_segmentation(rec: Any, res: Any) -> None:
+    from .segmentation import evaluate_segmentation
+
+    n_seg = sum(s.cluster != -1 for s in res.segments)
+    used = len({s.cluster for s in res.segments} - {-1})
+    print(
+        f"{rec.name or 'recording'}: {rec.duration:.1f} s, {len(res.starts)} windows "
+        f"(step {res.step}) -> {n_seg} segments, {used} of {res.n_clusters} clusters used"
+    )
+    if rec.labels is None or not (rec.labels != 0).any():
+        return
+    tol = res.size // 2
+    s = evaluate_segmentation(res.sample_labels, rec.labels, tolerance=tol)
+    print(
+        f"per-sample scores on {s['n_scored']} labelled samples: ARI {s['ari']:.3f}  "
+        f"NMI {s['nmi']:.3f}  ACC {s['acc']:.3f}"
+    )
+    print(
+        f"boundaries (within {tol / rec.sampling_rate:g} s): precision "
+        f"{s['boundary_precision']:.2f}  recall {s['boundary_recall']:.2f}  "
+        f"F1 {s['boundary_f1']:.2f}  ({s['n_pred_boundaries']} predicted, "
+        f"{s['n_true_boundaries']} true)"
+    )
+
+
+def _add_segment_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "segment",
+        help="label every sample of a recording with a fitted model",
+        description="Cut RECORDING into overlapping windows, cluster each with MODEL, let the "
+        "windows vote per sample and write the resulting segments to a CSV file "
+        "(start,end,cluster,confidence,start_s,end_s; end exclusive). Samples that no window "
+        "covers get cluster -1.",
+    )
+    p.add_argument("model", type=Path, help="model file written by `tsclust fit` (.h5)")
+    p.add_argument("recording", type=Path, help="HAPT folder/zip, CSV or .npy recording")
+    p.add_argument("-o", "--out", type=Path, required=True, help="segments CSV to write")
+    p.add_argument("--plot", type=Path, default=None, help="also draw the timeline (.png)")
+    p.add_argument("--step", type=int, default=16, help="hop between windows (default 16)")
+    p.add_argument(
+        "--min-duration",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="merge segments shorter than this into a neighbour (default: no smoothing)",
+    )
+    p.add_argument(
+        "--format", choices=("auto", "hapt", "csv", "npy"), default="auto", help="input format"
+    )
+    p.add_argument(
+        "--experiment", type=int, default=None, help="HAPT: which experiment of the folder"
+    )
+    p.add_argument(
+        "--sampling-rate", type=float, default=None, help="CSV/NumPy: sampling rate in Hz"
+    )
+    p.add_argument(
+        "--hard", action="store_true", help="vote with hard labels even if the model is soft"
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.set_defaults(func=_cmd_segment)
+
+
+def _cmd_segment(args: argparse.Namespace) -> int:
+    from .clustering import DeepClusterer
+    from .segmentation import segment_recording, segments_to_csv
+
+    _check_free([args.out, args.plot], args.overwrite)
+    if not args.model.is_file():
+        raise FileNotFoundError(f"model file {args.model} not found")
+    rec = _read_recording(args.recording, args.format, args.experiment, args.sampling_rate)
+    est = DeepClusterer.load(args.model)
+    res = segment_recording(
+        est, rec, step=args.step, min_duration=args.min_duration, soft=not args.hard
+    )
+    segments_to_csv(res.segments, args.out, overwrite=args.overwrite)
+    _print_segmentation(rec, res)
+    print(f"wrote {args.out}")
+    if args.plot is not None:
+        from .plotting import plot_timeline
+
+        plot_timeline(rec, res, path=args.plot)
+        print(f"wrote {args.plot}")
+    return 0
+
+
 # --------------------------------------------------------------------------- demo
+
+_DEMO_SETTINGS = {
+    # DeepClusterer keyword arguments, DTW subsample size, DTW max_iter, segmentation step
+    "full": (
+        {"pretrain_epochs": 10, "finetune_epochs": 5, "n_init": 5},
+        150,
+        3,
+        16,
+    ),
+    "quick": (
+        {
+            "architecture": "mlp",
+            "module_kwargs": {"hidden": (32,)},
+            "pretrain_epochs": 1,
+            "finetune_epochs": 1,
+            "n_init": 1,
+        },
+        30,
+        1,
+        32,
+    ),
+}
 
 
 def _add_demo_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "demo",
-        help="run on the embedded HAPT sample (no download)",
-        description="Window the small HAPT sample shipped with tsclust and summarise it.",
+        help="cluster and segment the embedded HAPT sample (no download, < 1 min)",
+        description="On the small HAPT sample shipped with tsclust: window five recordings "
+        "(128 samples, step 64, windows inside one activity), fit a DeepClusterer and a DTW "
+        "k-means baseline, print their scores, then segment the sixth (held-out) recording "
+        "and write OUTDIR/segments.csv and OUTDIR/timeline.png.",
     )
-    _add_window_options(p, labels_default="pure")
-    p.add_argument("-o", "--out", type=Path, default=None, help="also write a window store")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
+    p.add_argument(
+        "-o", "--out", type=Path, default=Path("tsclust-demo"),
+        help="output folder (default ./tsclust-demo)",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # tests: tiny settings
     p.set_defaults(func=_cmd_demo)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    import time
+
+    import numpy as np
+
+    from .baselines import DTWKMeans
+    from .clustering import DeepClusterer
     from .data import load_sample
+    from .metrics import evaluate
+    from .plotting import plot_timeline
     from .preprocessing import SlidingWindows
+    from .segmentation import segment_recording, segments_to_csv
+
+    deep_kw, n_dtw, dtw_iter, seg_step = _DEMO_SETTINGS["quick" if args.quick else "full"]
+    out_csv, out_png = args.out / "segments.csv", args.out / "timeline.png"
+    _check_free([out_csv, out_png], args.overwrite)
+    if args.out.exists() and not args.out.is_dir():
+        raise FileExistsError(f"{args.out} exists and is not a folder")
 
     recs = load_sample()
+    train, held = recs[:-1], recs[-1]
     print(
-        f"HAPT sample: {len(recs)} recordings, subjects "
-        f"{sorted({r.subject for r in recs})}, {sum(r.n_samples for r in recs)} samples "
-        f"({sum(r.duration for r in recs) / 60:.1f} min)"
+        f"HAPT sample: {len(recs)} recordings of subjects {sorted({r.subject for r in recs})}, "
+        f"{sum(r.duration for r in recs) / 60:.1f} min at {recs[0].sampling_rate:g} Hz, "
+        f"channels {', '.join(recs[0].channels)}"
     )
-    w = SlidingWindows(size=args.size, step=args.step, labels=args.labels).transform(recs)
-    if args.out is not None:
-        from .io import write_windows
+    w = SlidingWindows(size=128, step=64, labels="pure").transform(train)
+    classes = np.unique(w.y)
+    k = len(classes)
+    print(
+        f"windows: {len(w)} from {len(train)} recordings (held out: {held.name}), "
+        f"{w.size} samples = {w.size / w.sampling_rate:g} s, step {w.step}, each inside one "
+        f"activity; {k} activities -> n_clusters={k}"
+    )
 
-        write_windows(args.out, w, attrs={"format": "hapt-sample"}, overwrite=args.overwrite)
-    _print_summary(_windows_info(w), args.out)
+    rows = []
+    t0 = time.perf_counter()
+    est = DeepClusterer(k, random_state=0, verbose=0 if args.quiet else 1, **deep_kw).fit(w.X)
+    kind = f"{est.architecture}+{est.head}, {est.pretrain_epochs}+{est.finetune_epochs} epochs"
+    rows.append((f"DeepClusterer ({kind})", evaluate(w.y, est.labels_), time.perf_counter() - t0))
+
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(0)
+    sub = np.sort(rng.choice(len(w), size=min(n_dtw, len(w)), replace=False))
+    dtw = DTWKMeans(k, max_iter=dtw_iter, sakoe_chiba_radius=8, random_state=0).fit(w.X[sub])
+    dtw_labels = dtw.predict(w.X)
+    name = f"DTW k-means (fit on {len(sub)} windows, {dtw_iter} iter)"
+    rows.append((name, evaluate(w.y, dtw_labels), time.perf_counter() - t0))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"\nscores on the {len(w)} training windows (true activities used only to score):")
+    print(f"{'method':<{width}}    ARI    NMI    ACC  seconds")
+    for method, s, secs in rows:
+        print(f"{method:<{width}}  {s['ari']:5.3f}  {s['nmi']:5.3f}  {s['acc']:5.3f}  {secs:7.1f}")
+    print(
+        "DTW k-means learns its barycentres on a random subsample (DBA is slow), then assigns "
+        "all windows.\n"
+    )
+
+    res = segment_recording(est, held, step=seg_step, min_duration=2.0)
+    print("segmenting the held-out recording with the DeepClusterer (min duration 2 s):")
+    _print_segmentation(held, res)
+    args.out.mkdir(parents=True, exist_ok=True)
+    segments_to_csv(res.segments, out_csv, overwrite=args.overwrite)
+    plot_timeline(held, res, path=out_png)
+    print(f"wrote {out_csv} and {out_png}")
     return 0
 
 
@@ -298,7 +504,33 @@ def _add_fit_parser(subparsers: Any) -> None:
     p.add_argument("-o", "--out", type=Path, required=True, help="model file (.h5)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--nproc", type=int, default=1,
+        help="data-parallel processes (>1 runs: torchrun --standalone --nproc-per-node N "
+        "-m tsclust.distributed fit ...; gloo on CPU, nccl on GPUs; the store is streamed)",
+    )
     p.set_defaults(func=_cmd_fit)
+
+
+def _fit_distributed(args: argparse.Namespace) -> int:
+    from .distributed import launch
+
+    if args.n_clusters == "auto":
+        raise ValueError("-k auto is not supported with --nproc > 1; give an integer")
+    fwd = [
+        "fit", str(args.store), "-k", str(args.n_clusters), "-o", str(args.out),
+        "--architecture", args.architecture, "--head", args.head,
+        "--latent-dim", str(args.latent_dim), "--seed", str(args.seed), "--device", args.device,
+    ]
+    if args.epochs is not None:
+        fwd += ["--epochs", str(args.epochs)]
+    if args.finetune_epochs is not None:
+        fwd += ["--finetune-epochs", str(args.finetune_epochs)]
+    fwd += ["--overwrite"] * bool(args.overwrite) + ["--quiet"] * bool(args.quiet)
+    rc = launch(args.nproc, fwd)
+    if rc != 0:
+        _err(f"torchrun exited with status {rc}")
+    return rc
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
@@ -309,6 +541,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.overwrite:
         raise FileExistsError(f"{args.out} exists; pass --overwrite to replace it")
+    if args.nproc < 1:
+        raise ValueError(f"--nproc must be >= 1, got {args.nproc}")
+    if args.nproc > 1:
+        return _fit_distributed(args)
     w = read_windows(args.store)
     params: dict[str, Any] = dict(
         architecture=args.architecture, head=args.head, latent_dim=args.latent_dim,
@@ -443,6 +679,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     _add_fit_parser,
     _add_predict_parser,
     _add_compare_parser,
+    _add_segment_parser,
     _add_demo_parser,
 ]
 """Parser builders, one per subcommand, in help order."""

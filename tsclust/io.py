@@ -32,6 +32,7 @@ __all__ = [
     "write_windows_from_recordings",
     "read_windows",
     "store_info",
+    "StoreReader",
 ]
 
 MODEL_FORMAT = "tsclust-model/1"
@@ -564,3 +565,141 @@ def store_info(path: str | os.PathLike) -> dict[str, Any]:
             "attrs": attrs,
             "tsclust_version": str(f.attrs.get("tsclust_version", "")),
         }
+
+
+# --------------------------------------------------------------------------- lazy reader
+
+
+class StoreReader:
+    """Read parts of a window store on demand, keeping the HDF5 file open between reads.
+
+    The file is opened lazily on the first read, and again after being copied to another
+    process (pickling drops the handle; a fork is detected by the process id), so a reader
+    can be handed to DataLoader workers or ``torch.distributed`` ranks. Only the metadata
+    is read when the reader is created.
+
+    Parameters
+    ----------
+    path : path-like
+        A window store written by :class:`WindowStoreWriter`.
+    cache_bytes : int, default=64 MiB
+        HDF5 raw chunk cache of the open file: decompressed chunks are kept, so batches drawn
+        from a window of a few chunks decompress each chunk once.
+
+    Attributes
+    ----------
+    path : Path
+    shape : tuple of int
+        ``(n_windows, size, n_channels)`` of the store's ``X``.
+    chunk_size : int
+        Windows per HDF5 chunk (the unit of contiguous reads).
+    labelled : bool
+        Whether the store has labels ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from tsclust.preprocessing import Windows
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.h5")
+    >>> _ = write_windows(path, Windows(np.arange(48.0).reshape(6, 4, 2), y=[0, 0, 1, 1, 2, 2]))
+    >>> with StoreReader(path) as r:
+    ...     len(r), r.read(1, 3).shape, r.read_indices([0, 5]).shape, r.labels([4, 5]).tolist()
+    (6, (2, 4, 2), (2, 4, 2), [2, 2])
+    """
+
+    def __init__(self, path: str | os.PathLike, *, cache_bytes: int = 64 * 2**20) -> None:
+        self.path = Path(path)
+        self.cache_bytes = int(cache_bytes)
+        with _open_store(self.path) as f:
+            X = f["X"]
+            self.shape: tuple[int, ...] = tuple(int(v) for v in X.shape)
+            self.chunk_size = int(X.chunks[0]) if X.chunks else max(1, self.shape[0])
+            self.labelled = "y" in f
+        self._file: h5py.File | None = None
+        self._pid: int | None = None
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return f"StoreReader({str(self.path)!r}, shape={self.shape}, chunk_size={self.chunk_size})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_file"], state["_pid"] = None, None
+        return state
+
+    def __enter__(self) -> StoreReader:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # pragma: no cover - best effort at interpreter exit
+        with contextlib.suppress(Exception):
+            self.close()
+
+    def close(self) -> None:
+        """Close the file handle of this process (a later read reopens it)."""
+        f, self._file = self._file, None
+        if f is not None and self._pid == os.getpid():
+            f.close()
+
+    def _f(self) -> h5py.File:
+        if self._file is None or self._pid != os.getpid():
+            self._file = h5py.File(
+                self.path, "r", rdcc_nbytes=self.cache_bytes, rdcc_nslots=10007
+            )
+            self._pid = os.getpid()
+        return self._file
+
+    def _rows(self, name: str, start: int, stop: int) -> np.ndarray:
+        return self._f()[name][start:stop]
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Windows ``start:stop`` (a contiguous read), ndarray of shape (stop - start, size, C)."""
+        return self._rows("X", int(start), int(stop))
+
+    def _indices(self, name: str, indices: Any) -> np.ndarray:
+        idx = np.asarray(indices, dtype=np.int64).ravel()
+        ds = self._f()[name]
+        if idx.size == 0:
+            return np.empty((0,) + ds.shape[1:], dtype=ds.dtype)
+        if idx.min() < 0 or idx.max() >= ds.shape[0]:
+            raise ValueError(f"indices out of range for a store of {ds.shape[0]} windows")
+        order = np.argsort(idx, kind="stable")
+        srt = idx[order]
+        out = np.empty((idx.size,) + ds.shape[1:], dtype=ds.dtype)
+        # runs of sorted indices with gaps smaller than a chunk are read as one slice
+        breaks = np.flatnonzero(np.diff(srt) > self.chunk_size) + 1
+        for lo_i, hi_i in zip(np.r_[0, breaks], np.r_[breaks, srt.size], strict=True):
+            lo, hi = int(srt[lo_i]), int(srt[hi_i - 1]) + 1
+            block = ds[lo:hi]
+            out[order[lo_i:hi_i]] = block[srt[lo_i:hi_i] - lo]
+        return out
+
+    def read_indices(self, indices: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Windows at ``indices`` (any order, repeats allowed), shape (len(indices), size, C).
+
+        Indices are sorted and grouped into runs read as contiguous slices, so indices that
+        fall in a few chunks cost a few chunk reads.
+        """
+        return self._indices("X", indices)
+
+    def labels(self, indices: Sequence[int] | np.ndarray | None = None) -> np.ndarray | None:
+        """Labels ``y`` (all, or at ``indices``), int64 ndarray; None for an unlabelled store."""
+        if not self.labelled:
+            return None
+        if indices is None:
+            return self._f()["y"][()]
+        return self._indices("y", indices)
+
+    def origins(self, indices: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
+        """``(recording, start)`` of each window (all, or at ``indices``), shape (n, 2)."""
+        if indices is None:
+            return self._f()["origins"][()]
+        return self._indices("origins", indices)
+
+    def info(self) -> dict[str, Any]:
+        """:func:`store_info` of the store."""
+        return store_info(self.path)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_compare"]
+__all__ = ["plot_compare", "plot_timeline", "plot_latent", "plot_history"]
 
 _SCORE_LABELS = {
     "ari": "ARI",
@@ -132,3 +132,310 @@ def plot_compare(
         fig.savefig(path, dpi=120)
         return path
     return ax
+
+
+# --------------------------------------------------------------------------- segmentation,
+# latent space and training curves (figures returned; ``path`` also writes them)
+
+
+def _new_figure(figsize: tuple[float, float]) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _save(fig: Any, path: str | os.PathLike | None) -> None:
+    if path is not None:
+        fig.savefig(Path(path), dpi=110)
+
+
+def _class_name_map(recording: Any, class_names: Any) -> dict[int, str]:
+    if class_names is None:
+        from .data.hapt import HAPT_ACTIVITIES, HAPT_CHANNELS
+
+        if list(getattr(recording, "channels", [])) == HAPT_CHANNELS:
+            return {int(k): str(v) for k, v in HAPT_ACTIVITIES.items()}
+        return {}
+    if isinstance(class_names, Mapping):
+        return {int(k): str(v) for k, v in class_names.items()}
+    return {i: str(v) for i, v in enumerate(class_names)}
+
+
+def _channel_groups(channels: Sequence[str]) -> list[tuple[str, list[int]]]:
+    """Group channels by the prefix before "_" (acc_x, acc_y -> "acc"); at most 4 groups."""
+    groups: dict[str, list[int]] = {}
+    for i, ch in enumerate(channels):
+        groups.setdefault(ch.split("_")[0] if "_" in ch else "", []).append(i)
+    if len(groups) > 4 or "" in groups:
+        return [("signal", list(range(len(channels))))]
+    return list(groups.items())
+
+
+def _bands(ax: Any, runs: Sequence[tuple[float, float, int]], colors: Mapping[int, Any]) -> None:
+    """Coloured horizontal bands ``(start_s, end_s, label)``; label -1 is hatched grey."""
+    for start, end, lab in runs:
+        if lab == -1:
+            ax.axvspan(start, end, facecolor="white", edgecolor="0.6", hatch="///", lw=0)
+        else:
+            ax.axvspan(start, end, color=colors[lab], lw=0)
+    ax.set_yticks([])
+    ax.set_ylim(0, 1)
+
+
+def _label_runs(labels: np.ndarray, rate: float) -> list[tuple[float, float, int]]:
+    change = np.flatnonzero(labels[1:] != labels[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(labels)]])
+    return [(s / rate, e / rate, int(labels[s])) for s, e in zip(starts, ends, strict=True)]
+
+
+def plot_timeline(
+    recording: Any,
+    result: Any,
+    *,
+    truth: Any = None,
+    class_names: Mapping[int, str] | Sequence[str] | None = None,
+    path: str | os.PathLike | None = None,
+) -> Any:
+    """A recording's signals above its cluster segments (and the true activities).
+
+    Parameters
+    ----------
+    recording : tsclust.data.Recording
+        The segmented recording.
+    result : tsclust.segmentation.SegmentationResult
+        Output of :func:`tsclust.segmentation.segment_recording` on ``recording``.
+    truth : array-like of shape (n_samples,) or False, optional
+        True class per sample (0 = unlabelled, not drawn); default ``recording.labels``
+        (nothing when the recording is unlabelled); False hides the row.
+    class_names : dict or sequence of str, optional
+        Names of the true classes; default the HAPT activity names for HAPT channels.
+    path : str or path, optional
+        Also write the figure there (format from the suffix).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Rows: one panel per channel group (``acc_*``, ``gyro_*``, ...), the cluster bands
+        (legend: each cluster's majority activity when the truth is known), the true
+        activities; shared time axis in seconds.
+    """
+    labels = np.asarray(result.sample_labels)
+    n = recording.n_samples
+    if labels.shape != (n,):
+        raise ValueError(f"result has {labels.shape[0]} samples, the recording {n}")
+    if truth is None:
+        truth = recording.labels
+    elif truth is False:
+        truth = None
+    if truth is not None:
+        truth = np.asarray(truth).astype(np.int64)
+        if truth.shape != (n,):
+            raise ValueError(f"truth has shape {truth.shape}, expected ({n},)")
+    names = _class_name_map(recording, class_names)
+    rate = recording.sampling_rate
+    t = np.arange(n) / rate
+    groups = _channel_groups(recording.channels)
+    n_rows = len(groups) + 1 + (truth is not None)
+    ratios = [3] * len(groups) + [1.2] * (n_rows - len(groups))
+    fig = _new_figure((13, 1.9 * len(groups) + 2.0 + 1.0 * (truth is not None)))
+    axes = fig.subplots(n_rows, 1, sharex=True, gridspec_kw={"height_ratios": ratios})
+    axes = np.atleast_1d(axes)
+    for ax, (group, idx) in zip(axes, groups, strict=False):
+        for j, i in enumerate(idx):
+            ax.plot(t, recording.signals[:, i], lw=0.5, color=f"C{j}", label=recording.channels[i])
+        ax.set_ylabel(group)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, frameon=False)
+        ax.grid(True, alpha=0.3)
+    title = recording.name or "recording"
+    fig.suptitle(
+        f"{title}: {len(result.segments)} segments, {result.n_clusters} clusters "
+        f"(windows of {result.size / rate:g} s every {result.step / rate:g} s)"
+    )
+
+    from matplotlib.patches import Patch
+
+    k = max(int(result.n_clusters), int(labels.max()) + 1 if labels.size else 1)
+    ccolors = dict(enumerate(_distinct_colors(k)))
+    ax_c = axes[len(groups)]
+    _bands(ax_c, _label_runs(labels, rate), ccolors)
+    ax_c.set_ylabel("cluster", rotation=0, ha="right", va="center")
+    present = sorted(set(np.unique(labels).tolist()) - {-1})
+    handles = []
+    for c in present:
+        text = f"cluster {c}"
+        if truth is not None:
+            sel = (labels == c) & (truth != 0)
+            if sel.any():
+                vals, counts = np.unique(truth[sel], return_counts=True)
+                best = int(vals[np.argmax(counts)])
+                share = counts.max() / counts.sum()
+                text += f": {names.get(best, best)} {share:.0%}"
+            else:
+                text += ": only unlabelled samples"
+        handles.append(Patch(color=ccolors[c], label=text))
+    if (labels == -1).any():
+        handles.append(Patch(facecolor="white", edgecolor="0.6", hatch="///", label="no window"))
+    ax_c.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.15), fontsize=7,
+                frameon=False, ncol=math.ceil(len(handles) / 5),
+                title="cluster: majority true activity (share)" if truth is not None else None,
+                title_fontsize=7, alignment="left")
+    if truth is not None:
+        ax_t = axes[-1]
+        classes = sorted(set(np.unique(truth).tolist()) - {0})
+        tmap = _colormap("Set3" if len(classes) <= 12 else "tab20")
+        tcolors = {c: tmap(i % tmap.N) for i, c in enumerate(classes)}
+        tcolors[0] = "white"
+        _bands(ax_t, [r for r in _label_runs(truth, rate) if r[2] != 0], tcolors)
+        ax_t.set_ylabel("truth", rotation=0, ha="right", va="center")
+        th = [Patch(color=tcolors[c], label=f"{c} {names.get(c, '')}".strip()) for c in classes]
+        th.append(Patch(facecolor="white", edgecolor="0.6", label="0 unlabelled"))
+        ax_t.legend(handles=th, loc="upper left", bbox_to_anchor=(1.005, 1.15), fontsize=7,
+                    frameon=False, ncol=math.ceil(len(th) / 5), title="true activity",
+                    title_fontsize=7, alignment="left")
+    axes[-1].set_xlabel("time (s)")
+    axes[-1].set_xlim(0, n / rate)
+    _save(fig, path)
+    return fig
+
+
+def _distinct_colors(n: int) -> list[Any]:
+    """``n`` colours: tab10 up to 10, else tab20's dark shades first, then its light ones."""
+    if n <= 10:
+        cmap = _colormap("tab10")
+        return [cmap(i) for i in range(n)]
+    cmap = _colormap("tab20")
+    order = list(range(0, 20, 2)) + list(range(1, 20, 2))
+    return [cmap(order[i % 20]) for i in range(n)]
+
+
+def _colormap(name: str) -> Any:
+    import matplotlib
+
+    return matplotlib.colormaps[name]
+
+
+def plot_latent(
+    Z: Any,
+    labels: Any,
+    *,
+    method: str = "pca",
+    truth: Any = None,
+    class_names: Mapping[int, str] | Sequence[str] | None = None,
+    path: str | os.PathLike | None = None,
+) -> Any:
+    """Latent vectors projected to 2-D, coloured by cluster (and by true class).
+
+    Parameters
+    ----------
+    Z : array-like of shape (n_samples, latent_dim)
+        E.g. ``DeepClusterer.transform(X)``.
+    labels : array-like of shape (n_samples,)
+        Cluster of each point.
+    method : {"pca"}, default="pca"
+        Projection: the first two principal components (a 1-D latent is drawn against 0).
+    truth : array-like of shape (n_samples,), optional
+        True classes; adds a second panel coloured by class.
+    class_names : dict or sequence of str, optional
+        Names of the true classes for the legend.
+    path : str or path, optional
+        Also write the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if method != "pca":
+        raise ValueError(f"method must be 'pca', got {method!r}")
+    Z = np.asarray(Z, dtype=np.float64)
+    if Z.ndim != 2 or Z.shape[0] == 0:
+        raise ValueError(f"Z must have shape (n_samples, latent_dim), got {Z.shape}")
+    labels = np.asarray(labels)
+    if labels.shape != (Z.shape[0],):
+        raise ValueError(f"labels has shape {labels.shape}, expected ({Z.shape[0]},)")
+    Zc = Z - Z.mean(axis=0)
+    _, s, vt = np.linalg.svd(Zc, full_matrices=False)
+    n_comp = min(2, vt.shape[0])
+    P = Zc @ vt[:n_comp].T
+    if n_comp < 2:
+        P = np.column_stack([P, np.zeros(len(P))])
+    var = s**2 / max(float((s**2).sum()), 1e-300)
+    panels = [("cluster", labels, {})]
+    if truth is not None:
+        truth = np.asarray(truth)
+        if truth.shape != labels.shape:
+            raise ValueError(f"truth has shape {truth.shape}, expected {labels.shape}")
+        names = {} if class_names is None else _class_name_map(None, class_names)
+        panels.append(("true class", truth, names))
+    fig = _new_figure((5.8 * len(panels) + 1.5, 5.0))
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharex=True, sharey=True))
+    for ax, (what, lab, names) in zip(axes, panels, strict=True):
+        values = np.unique(lab)
+        cmap = _colormap("tab20" if len(values) > 10 else "tab10")
+        for i, v in enumerate(values):
+            sel = lab == v
+            name = names.get(int(v), "") if names else ""
+            text = f"{what} {v}" + (f" {name}" if name else "")
+            ax.scatter(P[sel, 0], P[sel, 1], s=8, alpha=0.7, color=cmap(i % cmap.N), label=text)
+        ax.set_xlabel(f"PC1 ({var[0]:.0%} of variance)")
+        if n_comp > 1:
+            ax.set_ylabel(f"PC2 ({var[1]:.0%} of variance)")
+        ax.set_title(f"latent space (PCA), coloured by {what}")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7, markerscale=2, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  frameon=False)
+    _save(fig, path)
+    return fig
+
+
+def plot_history(history: Mapping[str, Sequence[Mapping[str, Any]]], path: Any = None) -> Any:
+    """Training curves of a :class:`tsclust.DeepClusterer`.
+
+    Parameters
+    ----------
+    history : dict
+        ``est.history_``: ``{"pretrain": [records], "finetune": [records]}``; records with a
+        ``"loss"`` are epochs; ``"label_change"`` (share of labels changed) is drawn where
+        present.
+    path : str or path, optional
+        Also write the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: pre-training reconstruction loss per epoch (log scale); right: fine-tuning
+        loss per epoch and, on a second axis, the share of labels that changed.
+    """
+    pre = [r for r in history.get("pretrain", []) if "loss" in r]
+    fine = list(history.get("finetune", []))
+    fig = _new_figure((11, 3.8))
+    ax1, ax2 = fig.subplots(1, 2)
+    if pre:
+        ax1.plot(np.arange(1, len(pre) + 1), [r["loss"] for r in pre], "o-", ms=3)
+        if all(r["loss"] > 0 for r in pre):
+            ax1.set_yscale("log")
+    else:
+        ax1.text(0.5, 0.5, "no pre-training", ha="center", va="center", transform=ax1.transAxes)
+    ax1.set_xlabel("epoch")
+    ax1.set_ylabel("reconstruction loss")
+    ax1.set_title("pre-training")
+    ax1.grid(True, alpha=0.3)
+    fine_loss = [(i, r["loss"]) for i, r in enumerate(r for r in fine if "loss" in r)]
+    change = [r["label_change"] for r in fine if "label_change" in r]
+    if fine_loss:
+        x, y = zip(*fine_loss, strict=True)
+        ax2.plot(np.asarray(x) + 1, y, "o-", ms=3, color="C0", label="loss")
+        ax2.set_ylabel("fine-tuning loss", color="C0")
+    if change:
+        axc = ax2.twinx()
+        axc.plot(np.arange(len(change)), change, "s--", ms=3, color="C3", label="labels changed")
+        axc.set_ylabel("share of labels changed", color="C3")
+        axc.set_ylim(bottom=0)
+    if not fine_loss and not change:
+        ax2.text(0.5, 0.5, "no fine-tuning (k-means head)", ha="center", va="center",
+                 transform=ax2.transAxes)
+    ax2.set_xlabel("epoch (0 = before fine-tuning)")
+    ax2.set_title("fine-tuning")
+    ax2.grid(True, alpha=0.3)
+    _save(fig, path)
+    return fig

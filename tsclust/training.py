@@ -21,8 +21,6 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ._validation import torch_generator
-
 __all__ = [
     "LR_SCHEDULES",
     "train",
@@ -141,9 +139,86 @@ def _check_int(value: Any, name: str, low: int) -> int:
 # --------------------------------------------------------------------------- loop
 
 
+def _is_dataset(X: Any) -> bool:
+    """A map-style dataset (has ``__getitem__`` and ``__len__``) that is not an array."""
+    return (
+        not isinstance(X, (torch.Tensor, np.ndarray, list, tuple))
+        and hasattr(X, "__getitem__")
+        and hasattr(X, "__len__")
+    )
+
+
+def _distributed_active() -> bool:
+    from . import distributed
+
+    return distributed.active()
+
+
+def _batch_sampler(
+    sampler: Any, X: Any, n: int, batch_size: int, seed: int, collective: bool
+) -> Any:
+    from .streaming import ChunkBatchSampler, RandomBatchSampler
+
+    if sampler is None:
+        sampler = "chunks" if (collective or _is_dataset(X)) else "random"
+    if not isinstance(sampler, str):
+        return sampler
+    rank, world = 0, 1
+    if collective:
+        from . import distributed
+
+        rank, world = distributed.rank(), distributed.world_size()
+        batch_size = max(1, batch_size // world)
+    if sampler == "random":
+        if collective:
+            raise ValueError("sampler='random' cannot shard across ranks; use 'chunks'")
+        return RandomBatchSampler(n, batch_size, seed)
+    if sampler == "chunks":
+        chunk = int(getattr(X, "chunk_size", 256))
+        return ChunkBatchSampler(
+            n, batch_size, chunk_size=chunk, seed=seed, rank=rank, world_size=world
+        )
+    raise ValueError(f"unknown sampler {sampler!r}; use 'random', 'chunks' or a batch sampler")
+
+
+def _fetch_batch(X: Any, idx: torch.Tensor) -> torch.Tensor:
+    """Rows ``idx`` of a tensor or dataset as a float32 tensor (B, C, L)."""
+    if isinstance(X, torch.Tensor):
+        return X[idx]
+    if hasattr(X, "read_batch"):
+        return X.read_batch(idx.numpy())
+    items = [X[int(i)] for i in idx]
+    return torch.stack(
+        [torch.as_tensor(it[0] if isinstance(it, tuple) else it, dtype=torch.float32) for it in items]
+    )
+
+
+def _identity(batch: Any) -> Any:
+    return batch
+
+
+def _batch_reader(X: Any, batches: Any, num_workers: int) -> Callable[[], Iterable]:
+    """A callable returning an iterator of ``(xb, idx)`` over one epoch of ``batches``."""
+    if num_workers > 0 and _is_dataset(X) and hasattr(X, "read_batch"):
+        from torch.utils.data import DataLoader
+
+        loader = DataLoader(
+            X, sampler=batches, batch_size=None, num_workers=num_workers,
+            collate_fn=_identity, persistent_workers=True,
+        )
+        return lambda: iter(loader)
+
+    def epoch() -> Iterable:
+        for idx in batches:
+            idx = torch.as_tensor(idx, dtype=torch.long)
+            yield _fetch_batch(X, idx), idx
+
+    return epoch
+
+
 def train(
     module: nn.Module,
-    X: torch.Tensor,
+    X: torch.Tensor | Any,
     loss_fn: LossFn,
     *,
     epochs: int,
@@ -162,6 +237,8 @@ def train(
     verbose: int = 0,
     desc: str = "train",
     grad_clip: float | None = None,
+    sampler: str | Any | None = None,
+    num_workers: int = 0,
 ) -> list[dict[str, Any]]:
     """Train ``module`` with Adam on mini-batches of ``X``; the one loop of tsclust.
 
@@ -173,8 +250,11 @@ def train(
     module : nn.Module
         Moved to ``device``; put in train mode at the start of each epoch and left in eval
         mode at the end.
-    X : torch.Tensor of shape (N, C, L)
-        float32 data on the CPU; each batch is moved to ``device`` inside the loop.
+    X : torch.Tensor of shape (N, C, L), or a map-style dataset
+        float32 data on the CPU; each batch is moved to ``device`` inside the loop. A
+        dataset (e.g. :class:`tsclust.streaming.StoreDataset`) is read batch by batch: with
+        ``read_batch(positions) -> (B, C, L)`` when it has one, else by stacking
+        ``X[i]`` (a tensor ``(C, L)`` or a tuple whose first item is one).
     loss_fn : callable ``(module, xb, idx) -> scalar tensor``
         ``xb`` is the batch ``(B, C, L)`` on ``device``, ``idx`` the CPU LongTensor ``(B,)`` of
         its row numbers in ``X`` (heads use it, e.g. for DEC's target distribution).
@@ -214,6 +294,18 @@ def train(
         Label of the progress bar and log lines.
     grad_clip : float or None, default=None
         If set, clip the global gradient norm of the optimised parameters to this value.
+    sampler : {"random", "chunks"}, batch sampler or None, default=None
+        Batch order. ``"random"``: a global permutation per epoch (the historical order,
+        bit-identical for a tensor and a dataset holding the same rows); ``"chunks"``:
+        :class:`tsclust.streaming.ChunkBatchSampler` (rows from a few storage chunks per
+        batch: mostly contiguous reads). An object is iterated once per epoch (after
+        ``set_epoch(epoch)`` when it has it) and yields index tensors. None: ``"random"``
+        for a tensor, ``"chunks"`` for a dataset. Inside
+        :func:`tsclust.distributed.collective` (several ranks) the default is a per-rank
+        shard of ``"chunks"`` with ``batch_size // world_size`` rows per rank, and the
+        module is wrapped in ``DistributedDataParallel``.
+    num_workers : int, default=0
+        DataLoader worker processes reading batches of a dataset (0: read in this process).
 
     Returns
     -------
@@ -240,10 +332,17 @@ def train(
     >>> [sorted(r) for r in hist][0]
     ['epoch', 'loss', 'lr', 'steps', 'time']
     """
-    if not isinstance(X, torch.Tensor):
-        X = torch.as_tensor(np.asarray(X, dtype=np.float32))
-    if X.ndim < 2 or X.shape[0] < 1:
-        raise ValueError(f"X must be a tensor of shape (N, C, L) with N >= 1, got {tuple(X.shape)}")
+    if _is_dataset(X):
+        if len(X) < 1:
+            raise ValueError("X is an empty dataset")
+    else:
+        if not isinstance(X, torch.Tensor):
+            X = torch.as_tensor(np.asarray(X, dtype=np.float32))
+        if X.ndim < 2 or X.shape[0] < 1:
+            raise ValueError(
+                f"X must be a tensor of shape (N, C, L) with N >= 1, got {tuple(X.shape)}"
+            )
+    num_workers = _check_int(num_workers, "num_workers", 0)
     epochs = _check_int(epochs, "epochs", 1)
     batch_size = _check_int(batch_size, "batch_size", 1)
     lr = _check_number(lr, "lr", strict=True)
@@ -263,8 +362,18 @@ def train(
     if not opt_params:
         raise ValueError("no trainable parameters to optimise")
     optimizer = torch.optim.Adam(opt_params, lr=lr, weight_decay=weight_decay)
-    gen = torch_generator(seed)
-    n = X.shape[0]
+    n = len(X)
+    collective = _distributed_active()
+    batches = _batch_sampler(sampler, X, n, batch_size, seed, collective)
+    net: Any = module
+    extra: list[nn.Parameter] = []
+    if collective:
+        from . import distributed
+
+        net = distributed.wrap_module(module, dev)
+        own = {id(p) for p in module.parameters()}
+        extra = [p for p in opt_params if id(p) not in own]
+    fetch = _batch_reader(X, batches, num_workers)
     history: list[dict[str, Any]] = []
     best, wait, step = math.inf, 0, 0
     non_blocking = dev.type == "cuda"
@@ -276,12 +385,12 @@ def train(
         for group in optimizer.param_groups:
             group["lr"] = cur_lr
         module.train()
-        perm = torch.randperm(n, generator=gen)
-        total, total_l2 = 0.0, 0.0
-        for start in range(0, n, batch_size):
-            idx = perm[start : start + batch_size]
-            xb = X[idx].to(dev, non_blocking=non_blocking)
-            loss = loss_fn(module, xb, idx)
+        if hasattr(batches, "set_epoch"):
+            batches.set_epoch(epoch)
+        total, total_l2, seen = 0.0, 0.0, 0
+        for xb, idx in fetch():
+            xb = xb.to(dev, non_blocking=non_blocking)
+            loss = loss_fn(net, xb, idx)
             if l2_penalty > 0:
                 l2 = torch.stack([p.pow(2).sum() for p in opt_params]).sum()
                 loss = loss + l2_penalty * l2
@@ -293,22 +402,32 @@ def train(
                 )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if extra:
+                from . import distributed
+
+                distributed.average_gradients(extra)
             if grad_clip is not None:
                 nn.utils.clip_grad_norm_(opt_params, grad_clip)
             optimizer.step()
             step += 1
             total += float(loss.detach()) * idx.numel()
+            seen += idx.numel()
             if on_step is not None:
                 on_step(step, module)
+        if collective:
+            from . import distributed
+
+            sums = distributed.all_reduce_sum(torch.tensor([total, total_l2, float(seen)], dtype=torch.float64))
+            total, total_l2, seen = float(sums[0]), float(sums[1]), int(sums[2])
         record: dict[str, Any] = {
             "epoch": epoch,
-            "loss": total / n,
+            "loss": total / seen,
             "lr": cur_lr,
             "time": time.perf_counter() - t0,
             "steps": step,
         }
         if l2_penalty > 0:
-            record["l2"] = total_l2 / n
+            record["l2"] = total_l2 / seen
         stop = bool(on_epoch_end(epoch, module, record)) if on_epoch_end is not None else False
         history.append(record)
         bar.set_postfix(loss=f"{record['loss']:.4g}")
@@ -352,23 +471,47 @@ def train(
 def _batched_apply(
     fn: Callable[[torch.Tensor], torch.Tensor],
     module: nn.Module,
-    X: torch.Tensor | np.ndarray,
+    X: torch.Tensor | np.ndarray | Any,
     batch_size: int,
     device: str | torch.device | None,
+    shard: bool = False,
 ) -> np.ndarray:
-    X = torch.as_tensor(X, dtype=torch.float32)
+    """Apply ``fn`` to contiguous batches of a tensor or dataset (rows in order).
+
+    With ``shard`` inside :func:`tsclust.distributed.collective`, each rank applies ``fn``
+    to its contiguous shard and the results are all-gathered (every rank gets all rows).
+    """
+    is_ds = _is_dataset(X)
+    if not is_ds:
+        X = torch.as_tensor(X, dtype=torch.float32)
     batch_size = _check_int(batch_size, "batch_size", 1)
     dev = _module_device(module) if device is None else resolve_device(device)
     module.to(dev)
+    n = len(X)
+    lo, hi = 0, n
+    gather = shard and _distributed_active()
+    if gather:
+        from . import distributed
+        from .streaming import shard_bounds
+
+        lo, hi = shard_bounds(n, distributed.rank(), distributed.world_size())
     was_training = module.training
     module.eval()
     outs = []
     try:
         with torch.no_grad():
-            for start in range(0, X.shape[0], batch_size):
-                outs.append(fn(X[start : start + batch_size].to(dev)).cpu())
+            for start in range(lo, hi, batch_size):
+                stop = min(start + batch_size, hi)
+                xb = _fetch_batch(X, torch.arange(start, stop)) if is_ds else X[start:stop]
+                outs.append(fn(xb.to(dev)).cpu())
     finally:
         module.train(was_training)
+    if gather:
+        if not outs:  # an empty shard still takes part in the gather
+            probe = _fetch_batch(X, torch.arange(0, 1)) if is_ds else X[:1]
+            with torch.no_grad():
+                outs.append(fn(probe.to(dev)).cpu()[:0])
+        return distributed.all_gather_rows(torch.cat(outs).numpy(), n)
     if not outs:
         raise ValueError("cannot apply the module to an empty input")
     return torch.cat(outs).numpy()
@@ -376,7 +519,7 @@ def _batched_apply(
 
 def encode(
     module: nn.Module,
-    X: torch.Tensor | np.ndarray,
+    X: torch.Tensor | np.ndarray | Any,
     batch_size: int = 4096,
     device: str | torch.device | None = None,
 ) -> np.ndarray:
@@ -386,7 +529,9 @@ def encode(
     ----------
     module : nn.Module
         Has an ``encode`` method.
-    X : tensor or ndarray of shape (N, C, L)
+    X : tensor or ndarray of shape (N, C, L), or a map-style dataset
+        A dataset (e.g. :class:`tsclust.streaming.StoreDataset`) is read in contiguous
+        batches, so only one batch is in memory.
     batch_size : int, default=4096
     device : str, torch.device or None, default=None
         None keeps the module where it is; otherwise see :func:`resolve_device`.
@@ -394,8 +539,10 @@ def encode(
     Returns
     -------
     Z : ndarray of shape (N, latent_dim), float32
+        Inside :func:`tsclust.distributed.collective` each rank encodes its shard and every
+        rank receives all ``N`` rows.
     """
-    return _batched_apply(module.encode, module, X, batch_size, device)
+    return _batched_apply(module.encode, module, X, batch_size, device, shard=True)
 
 
 def decode(
@@ -410,11 +557,11 @@ def decode(
 
 def reconstruct(
     module: nn.Module,
-    X: torch.Tensor | np.ndarray,
+    X: torch.Tensor | np.ndarray | Any,
     batch_size: int = 4096,
     device: str | torch.device | None = None,
 ) -> np.ndarray:
-    """Reconstruction ``(N, C, L)`` of ``X`` ``(N, C, L)`` (``module(x)[0]``, eval, no grad)."""
+    """Reconstruction ``(N, C, L)`` of ``X`` ``(N, C, L)`` or a dataset (``module(x)[0]``, eval, no grad)."""
     return _batched_apply(lambda xb: module(xb)[0], module, X, batch_size, device)
 
 

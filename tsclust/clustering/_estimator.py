@@ -31,6 +31,7 @@ from ..autoencoder import (
 from ..models import check_architecture
 from ..models._common import check_latent_dim
 from ..preprocessing import ChannelStandardScaler, MinMaxScaler, scaler_from_dict, scaler_to_dict
+from ..streaming import StoreDataset, is_store_path, prepare_store
 from ..training import encode, resolve_device
 from ._heads import HeadConfig, check_head
 
@@ -194,9 +195,16 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             collapse_entropy=float(self.collapse_entropy),
         )
 
-    def _to_tensor(self, X: Any) -> torch.Tensor:
-        """Validate, check the fitted shape, scale, and convert to ``(N, C, L)``."""
+    def _to_tensor(self, X: Any) -> torch.Tensor | StoreDataset:
+        """Validate, check the fitted shape, scale, and convert to ``(N, C, L)``.
+
+        A store path gives a :class:`~tsclust.streaming.StoreDataset` applying the scaler.
+        """
         check_is_fitted(self, "module_")
+        if is_store_path(X):
+            ds, _, (_, t, c) = prepare_store(X, scaler=self.scaler_)
+            check_fitted_shape(np.empty((0, t, c)), self.n_timepoints_, self.n_channels_)
+            return ds
         X = check_collection(X)
         check_fitted_shape(X, self.n_timepoints_, self.n_channels_)
         if self.scaler_ is not None:
@@ -209,7 +217,10 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints)
+        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints), or path
+            A window-store path (str or ``os.PathLike``; also accepted by ``transform``,
+            ``predict``, ``predict_proba``, ``score``) is streamed: the scaler is fitted
+            from chunked statistics, batches are read lazily and latents batch by batch.
         y : ignored
             Present for API consistency (DAC's weights are computed from k-means
             pseudo-labels, never from ``y``).
@@ -218,14 +229,20 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         -------
         self
         """
-        X = check_collection(X)
-        self._check_params(X.shape[0])
-        n, t, c = X.shape
+        if is_store_path(X):  # stream: scaler from chunked statistics, batches read lazily
+            self._check_params()
+            Xt, self.scaler_, (n, t, c) = prepare_store(X, self.scaling)
+            self._check_params(n)
+        else:
+            X = check_collection(X)
+            self._check_params(X.shape[0])
+            n, t, c = X.shape
         init_seed, batch_seed, dac_seed, head_seed = split_seeds(self.random_state, 4)
-        scaler_cls = SCALINGS[self.scaling]
-        self.scaler_ = None if scaler_cls is None else scaler_cls().fit(X)
-        Xs = X if self.scaler_ is None else self.scaler_.transform(X).astype(np.float32)
-        Xt = to_channels_first(Xs)  # (N, C, L)
+        if not is_store_path(X):
+            scaler_cls = SCALINGS[self.scaling]
+            self.scaler_ = None if scaler_cls is None else scaler_cls().fit(X)
+            Xs = X if self.scaler_ is None else self.scaler_.transform(X).astype(np.float32)
+            Xt = to_channels_first(Xs)  # (N, C, L)
         device = resolve_device(self.device)
         module = build_module(self.architecture, c, t, self.latent_dim, init_seed, self.module_kwargs)
         weights = dac_weights(Xt, None, None, seed=dac_seed) if self.loss == "dac" else None

@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 from torch import nn
 
+from .. import distributed
 from ..training import encode, mse_loss, train
 from ._losses import (
     assigned_sq_distance,
@@ -57,6 +58,7 @@ class HeadConfig:
     n_init: int = 20
     collapse_entropy: float = 0.5
     silhouette_samples: int = 2000
+    minibatch_kmeans_above: int = 50_000
 
 
 def size_entropy(labels: np.ndarray, n_clusters: int) -> float:
@@ -95,13 +97,31 @@ class Head:
         w = self.config.cluster_weight
         return float(self.default_weight if w is None else w)
 
-    def embed(self, module: nn.Module, Xt: torch.Tensor) -> np.ndarray:
-        """Latents ``(N, d)`` of windows ``Xt`` ``(N, C, L)``."""
+    def embed(self, module: nn.Module, Xt: Any) -> np.ndarray:
+        """Latents ``(N, d)`` of windows ``Xt`` ``(N, C, L)`` (tensor or StoreDataset).
+
+        In distributed mode every rank encodes its shard and receives all ``N`` rows.
+        """
         return encode(module, Xt, device=self.config.device)
 
     def kmeans(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """k-means on ``Z`` with ``n_init`` restarts: (labels, centers)."""
-        km = KMeans(self.config.n_clusters, n_init=self.config.n_init, random_state=self.config.seed)
+        """k-means on ``Z`` with ``n_init`` restarts: (labels, centers).
+
+        Above ``minibatch_kmeans_above`` rows, ``MiniBatchKMeans`` (batches of 4096). In
+        distributed mode it runs on rank 0 and the result is broadcast.
+        """
+        if distributed.active():
+            result = self._kmeans(Z) if distributed.rank() == 0 else None
+            return distributed.broadcast_object(result)
+        return self._kmeans(Z)
+
+    def _kmeans(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c = self.config
+        if len(Z) > c.minibatch_kmeans_above:
+            km = MiniBatchKMeans(c.n_clusters, n_init=min(c.n_init, 5), batch_size=4096,
+                                 random_state=c.seed)
+        else:
+            km = KMeans(c.n_clusters, n_init=c.n_init, random_state=c.seed)
         labels = km.fit_predict(Z.astype(np.float64))
         return labels.astype(np.int64), km.cluster_centers_.astype(np.float32)
 
@@ -263,9 +283,8 @@ class DCNHead(Head):
             x_hat, z = module(xb)
             with torch.no_grad():  # assignment step, network fixed
                 s = torch.cdist(z, state["centers"]).argmin(dim=1)
-                state["centers"], state["counts"] = online_centroid_update(
-                    state["centers"], state["counts"], z, s
-                )
+                update = distributed.centroid_update if distributed.active() else online_centroid_update
+                state["centers"], state["counts"] = update(state["centers"], state["counts"], z, s)
             return mse_loss(x_hat, xb) + half_lambda * kmeans_loss(z, state["centers"], s)
 
         def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:

@@ -1,0 +1,110 @@
+"""Data-parallel training: 2 CPU processes with gloo on tiny data."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import numpy as np
+import pytest
+import torch
+import torch.distributed as dist
+
+from tsclust import distributed
+from tsclust.cli import main as cli_main
+from tsclust.clustering import DeepClusterer
+from tsclust.io import write_windows
+from tsclust.metrics import ari
+from tsclust.preprocessing import Windows
+
+pytestmark = pytest.mark.skipif(
+    not (dist.is_available() and dist.is_gloo_available()),
+    reason="torch.distributed with the gloo backend is not available in this torch build",
+)
+
+PARAMS = dict(n_clusters=2, architecture="mlp", latent_dim=2, pretrain_epochs=4,
+              finetune_epochs=2, random_state=0, device="cpu")
+
+
+def _blobs(n=60, t=16, c=2, seed=0):
+    rng = np.random.RandomState(seed)
+    X = np.concatenate([rng.randn(n, t, c), rng.randn(n + 1, t, c) * 0.5 + 3]).astype(np.float32)
+    return X, np.r_[np.zeros(n), np.ones(n + 1)].astype(np.int64)
+
+
+@pytest.fixture
+def store(tmp_path):
+    X, y = _blobs()
+    path = tmp_path / "s.h5"
+    write_windows(path, Windows(X, y=y), chunk_size=8)
+    return path, X, y
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _worker(rank: int, world: int, port: int, store: str, out_dir: str, head: str) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
+                      WORLD_SIZE=str(world))
+    torch.set_num_threads(1)
+    distributed.init_process_group("gloo")
+    try:
+        with distributed.collective():
+            local = np.full((rank + 1, 3), rank, dtype=np.float32)  # shards of unequal length
+            gathered = distributed.all_gather_rows(local, 3)
+            assert gathered.tolist() == [[0.0] * 3, [1.0] * 3, [1.0] * 3]
+        out = os.path.join(out_dir, "model.h5")
+        est = distributed.fit(store, out, **{**PARAMS, "head": head})
+        state = {k: v.numpy() for k, v in est.module_.state_dict().items()}
+        np.savez(os.path.join(out_dir, f"rank{rank}.npz"), labels=est.labels_,
+                 centers=est.cluster_centers_, **state)
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.mark.parametrize("head", ["dcn"])
+def test_spawned_ranks_stay_identical(store, tmp_path, head):
+    path, _, y = store
+    out = tmp_path / "out"
+    out.mkdir()
+    torch.multiprocessing.spawn(_worker, args=(2, _free_port(), str(path), str(out), head), nprocs=2)
+    r0, r1 = np.load(out / "rank0.npz"), np.load(out / "rank1.npz")
+    for key in r0.files:  # replicas start equal and stay equal
+        np.testing.assert_array_equal(r0[key], r1[key], err_msg=key)
+    assert sorted(os.listdir(out)) == ["model.h5", "rank0.npz", "rank1.npz"]
+    assert ari(y, r0["labels"]) > 0.9
+
+
+def test_torchrun_fit_matches_single_process(store, tmp_path, capsys):
+    path, X, y = store
+    out_dir = tmp_path / "models"
+    out_dir.mkdir()
+    model = out_dir / "model.h5"
+    rc = cli_main(["fit", str(path), "-k", "2", "-o", str(model), "--architecture", "mlp",
+                   "--head", "dec", "--latent-dim", "2", "--epochs", "4", "--finetune-epochs", "2",
+                   "--device", "cpu", "--quiet", "--nproc", "2"])
+    assert rc == 0
+    assert os.listdir(out_dir) == ["model.h5"]  # exactly one model file, written by rank 0
+    est = DeepClusterer.load(model)
+    single = DeepClusterer(**{**PARAMS, "head": "dec"}).fit(X)
+    assert ari(y, est.labels_) > 0.9 and ari(y, single.labels_) > 0.9
+    assert ari(y, est.predict(path)) > 0.9
+    assert len(est.history_["pretrain"]) == 4
+
+
+def test_torchrun_command_and_inactive_helpers():
+    cmd = distributed.torchrun_command(2, ["fit", "s.h5", "-k", "3", "-o", "m.h5"])
+    assert "--nproc-per-node" in cmd and cmd[cmd.index("--nproc-per-node") + 1] == "2"
+    assert cmd[-7:] == ["tsclust.distributed", "fit", "s.h5", "-k", "3", "-o", "m.h5"]
+    assert not distributed.active() and distributed.rank() == 0 and distributed.world_size() == 1
+    a = np.arange(6.0).reshape(3, 2)
+    assert distributed.all_gather_rows(a) is a and distributed.broadcast_object(5) == 5
+    with pytest.raises(RuntimeError, match="torchrun"):
+        env = {k: os.environ.pop(k) for k in ("RANK", "WORLD_SIZE") if k in os.environ}
+        try:
+            distributed.init_process_group()
+        finally:
+            os.environ.update(env)

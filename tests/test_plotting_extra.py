@@ -1,0 +1,80 @@
+"""plot_timeline, plot_latent, plot_history: drawn headless, written to files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tsclust.data import HAPT_CHANNELS, Recording
+from tsclust.plotting import plot_history, plot_latent, plot_timeline
+from tsclust.segmentation import SegmentationResult, to_segments, vote
+
+
+def _result(n: int, rate: float) -> SegmentationResult:
+    starts = np.arange(0, n - 20 + 1, 10)
+    wl = (starts >= n // 2).astype(int)
+    labels, conf = vote(wl, starts, 20, n, 3)
+    return SegmentationResult(labels, conf, to_segments(labels, conf, rate), wl, starts,
+                              size=20, step=10, n_clusters=3, sampling_rate=rate)
+
+
+@pytest.fixture
+def hapt_like():
+    rng = np.random.default_rng(0)
+    n = 205
+    labels = np.r_[np.zeros(5), np.ones(100), 4 * np.ones(100)].astype(int)
+    return Recording(rng.normal(size=(n, 6)), labels=labels, channels=HAPT_CHANNELS,
+                     sampling_rate=50.0, name="exp01_user01")
+
+
+def test_plot_timeline_writes_png(tmp_path, hapt_like):
+    res = _result(hapt_like.n_samples, 50.0)
+    fig = plot_timeline(hapt_like, res, path=tmp_path / "t.png")
+    assert (tmp_path / "t.png").stat().st_size > 1000
+    axes = fig.get_axes()
+    assert len(axes) == 4  # acc, gyro, cluster, truth
+    assert axes[-1].get_xlabel() == "time (s)"
+    texts = [t.get_text() for t in axes[-1].get_legend().get_texts()]
+    assert "1 WALKING" in texts and "4 SITTING" in texts
+    cluster_texts = [t.get_text() for t in axes[2].get_legend().get_texts()]
+    assert cluster_texts[0].startswith("cluster 0: WALKING ")  # majority true activity
+    assert any("no window" in t for t in cluster_texts)  # 205 is not reached by step 10
+
+
+def test_plot_timeline_unlabelled_generic_channels(tmp_path):
+    rec = Recording(np.zeros((100, 2)), sampling_rate=10.0)
+    fig = plot_timeline(rec, _result(100, 10.0), path=tmp_path / "t.svg")
+    assert len(fig.get_axes()) == 2 and (tmp_path / "t.svg").stat().st_size > 0
+    with pytest.raises(ValueError, match="samples"):
+        plot_timeline(Recording(np.zeros((50, 2))), _result(100, 10.0))
+    fig = plot_timeline(rec, _result(100, 10.0), truth=np.r_[np.ones(50), 2 * np.ones(50)],
+                        class_names={1: "rest", 2: "run"})
+    assert "1 rest" in [t.get_text() for t in fig.get_axes()[-1].get_legend().get_texts()]
+
+
+def test_plot_latent(tmp_path):
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(40, 5))
+    labels = np.repeat([0, 1], 20)
+    fig = plot_latent(Z, labels, truth=labels + 1, class_names={1: "a", 2: "b"},
+                      path=tmp_path / "z.png")
+    assert (tmp_path / "z.png").stat().st_size > 1000 and len(fig.get_axes()) == 2
+    assert fig.get_axes()[0].get_xlabel().startswith("PC1")
+    assert len(plot_latent(Z[:, :1], labels).get_axes()) == 1
+    with pytest.raises(ValueError, match="pca"):
+        plot_latent(Z, labels, method="tsne")
+    with pytest.raises(ValueError, match="labels"):
+        plot_latent(Z, labels[:3])
+
+
+def test_plot_history(tmp_path):
+    history = {
+        "pretrain": [{"epoch": i, "loss": 1.0 / (i + 1)} for i in range(3)],
+        "finetune": [{"epoch": 0, "label_change": 0.0}]
+        + [{"epoch": i, "loss": 0.2 - 0.01 * i, "label_change": 0.1 / (i + 1)} for i in range(3)],
+    }
+    fig = plot_history(history, path=tmp_path / "h.png")
+    assert (tmp_path / "h.png").stat().st_size > 1000
+    assert len(fig.get_axes()) == 3  # pretrain, finetune, its twin axis
+    fig = plot_history({"pretrain": [], "finetune": []})
+    assert "no pre-training" in [t.get_text() for t in fig.get_axes()[0].texts]
