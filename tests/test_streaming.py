@@ -208,7 +208,7 @@ def test_minibatch_kmeans_above_threshold(store):
     cfg = HeadConfig(n_clusters=2, epochs=0, batch_size=8, lr=1e-3, seed=0,
                      device=torch.device("cpu"), minibatch_kmeans_above=10)
     Z = np.r_[np.zeros((20, 2)), np.ones((20, 2)) * 5].astype(np.float32)
-    labels, centers = Head(cfg).kmeans(Z)
+    labels, centers = Head(cfg).cluster(Z)
     assert centers.shape == (2, 2) and ari(np.r_[np.zeros(20), np.ones(20)], labels) == 1.0
 
 

@@ -88,7 +88,7 @@ def test_soft_heads_have_proba(head, data):
     assert refresh and "sizes" in refresh[0]
 
 
-@pytest.mark.parametrize("head", ["kmeans", "dcn", "compact"])
+@pytest.mark.parametrize("head", ["kmeans", "dcn", "compact", "ward"])
 def test_hard_heads_have_no_proba(head):
     assert not hasattr(make(head), "predict_proba")
 

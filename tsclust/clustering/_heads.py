@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 from torch import nn
 
@@ -104,18 +104,18 @@ class Head:
         """
         return encode(module, Xt, device=self.config.device)
 
-    def kmeans(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """k-means on ``Z`` with ``n_init`` restarts: (labels, centers).
+    def cluster(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Initial clustering of latents ``Z``: k-means with ``n_init`` restarts -> (labels, centers).
 
         Above ``minibatch_kmeans_above`` rows, ``MiniBatchKMeans`` (batches of 4096). In
         distributed mode it runs on rank 0 and the result is broadcast.
         """
         if distributed.active():
-            result = self._kmeans(Z) if distributed.rank() == 0 else None
+            result = self._cluster(Z) if distributed.rank() == 0 else None
             return distributed.broadcast_object(result)
-        return self._kmeans(Z)
+        return self._cluster(Z)
 
-    def _kmeans(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _cluster(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         c = self.config
         if len(Z) > c.minibatch_kmeans_above:
             km = MiniBatchKMeans(c.n_clusters, n_init=min(c.n_init, 5), batch_size=4096,
@@ -135,7 +135,7 @@ class Head:
     # -- API used by the estimator ---------------------------------------
     def fit(self, module: nn.Module, Xt: torch.Tensor) -> np.ndarray:
         """Fine-tune ``module`` in place and return training labels ``(N,)``."""
-        labels, self.centers = self.kmeans(self.embed(module, Xt))
+        labels, self.centers = self.cluster(self.embed(module, Xt))
         if self.config.epochs > 0 and type(self).finetune is not Head.finetune:
             labels = self.finetune(module, Xt, labels)
         return labels
@@ -366,12 +366,40 @@ class CompactHead(Head):
         return np.asarray(state["labels"], dtype=np.int64)
 
 
+class WardHead(Head):
+    """Ward agglomerative clustering of the pre-trained latents, no fine-tuning.
+
+    Ward merges the pair of clusters that least increases the within-cluster variance, so
+    it follows elongated or unequal clusters better than k-means. Its cost grows with the
+    square of the number of windows: above ``ward_max_samples`` it clusters a seeded
+    subsample and assigns the rest to the nearest cluster mean. New windows go to the
+    nearest cluster mean (``cluster_centers_``).
+    """
+
+    name = "ward"
+    ward_max_samples = 20_000
+
+    def _cluster(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c = self.config
+        rows = np.arange(len(Z))
+        if len(Z) > self.ward_max_samples:
+            rows = np.sort(np.random.RandomState(c.seed).choice(len(Z), self.ward_max_samples,
+                                                                 replace=False))
+        sub = AgglomerativeClustering(c.n_clusters, linkage="ward").fit_predict(Z[rows])
+        centers = np.stack([Z[rows][sub == k].mean(axis=0) for k in range(c.n_clusters)])
+        centers = centers.astype(np.float32)
+        if len(rows) == len(Z):
+            return sub.astype(np.int64), centers
+        return _nearest(Z, centers), centers
+
+
 HEADS: dict[str, type[Head]] = {
     "kmeans": Head,
     "dec": DECHead,
     "idec": IDECHead,
     "dcn": DCNHead,
     "compact": CompactHead,
+    "ward": WardHead,
 }
 
 
