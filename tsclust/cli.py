@@ -64,6 +64,15 @@ def detect_format(source: str | Path) -> str:
     raise ValueError(f"cannot tell the format of {p} from its name; pass --format")
 
 
+def _check_free(
+    paths: Sequence[Path | None], overwrite: bool, action: str = "replace it"
+) -> None:
+    """Refuse an existing output path unless --overwrite was given (None entries are skipped)."""
+    for p in paths:
+        if p is not None and p.exists() and not overwrite:
+            raise FileExistsError(f"{p} exists; pass --overwrite to {action}")
+
+
 def _format_counts(counts: dict) -> str:
     return " ".join(f"{k}:{v}" for k, v in sorted(counts.items()))
 
@@ -138,7 +147,7 @@ def _add_windows_parser(subparsers: Any) -> None:
 
 
 def _cmd_windows(args: argparse.Namespace) -> int:
-    from .data import iter_hapt, read_csv_recording, read_npy_recording, read_ucr
+    from .data import iter_hapt, read_ucr
     from .io import write_windows, write_windows_from_recordings
     from .preprocessing import SlidingWindows, Windows
 
@@ -166,16 +175,8 @@ def _cmd_windows(args: argparse.Namespace) -> int:
         w = Windows(X, y=y, channels=["value"], source=str(args.source))
         write_windows(args.out, w, attrs={**attrs, "split": split}, overwrite=args.overwrite)
         info = _store_info(args.out)
-    else:
-        if fmt == "csv":
-            rec = read_csv_recording(
-                args.source,
-                time_column="auto",
-                sampling_rate=args.sampling_rate,
-                label_column="auto",
-            )
-        else:
-            rec = read_npy_recording(args.source, sampling_rate=args.sampling_rate)
+    else:  # one CSV or NumPy recording
+        rec = _read_recording(args.source, fmt, None, args.sampling_rate)
         w = windower(rec.labels is not None).transform([rec])
         write_windows(args.out, w, attrs=attrs, overwrite=args.overwrite)
         info = _store_info(args.out)
@@ -245,12 +246,6 @@ def _read_recording(
     raise ValueError(
         f"segment needs one continuous recording (HAPT, CSV or .npy), not {fmt} data"
     )
-
-
-def _check_free(paths: Sequence[Path | None], overwrite: bool) -> None:
-    for p in paths:
-        if p is not None and p.exists() and not overwrite:
-            raise FileExistsError(f"{p} exists; pass --overwrite to replace it")
 
 
 def _print_segmentation(rec: Any, res: Any) -> None:
@@ -343,7 +338,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 _DEMO_SETTINGS = {
     # DeepClusterer keyword arguments, DTW subsample size, DTW max_iter, segmentation step
     "full": (
-        {"pretrain_epochs": 10, "finetune_epochs": 5, "n_init": 5},
+        {},  # the estimator's defaults
         150,
         3,
         16,
@@ -539,8 +534,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from .clustering import DeepClusterer, select_k
     from .io import read_windows
 
-    if args.out.exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} exists; pass --overwrite to replace it")
+    _check_free([args.out], args.overwrite)
     if args.nproc < 1:
         raise ValueError(f"--nproc must be >= 1, got {args.nproc}")
     if args.nproc > 1:
@@ -594,8 +588,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .clustering import DeepClusterer
     from .io import read_windows
 
-    if args.out.exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} exists; pass --overwrite to replace it")
+    _check_free([args.out], args.overwrite)
     est = DeepClusterer.load(args.model)
     w = read_windows(args.store)
     labels = est.predict(w.X)
@@ -647,8 +640,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     check_methods(methods)
-    if args.out.exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} exists; pass --overwrite to write into it")
+    _check_free([args.out], args.overwrite, action="write into it")
     w = read_windows(args.store)
     params = None
     if args.epochs is not None:

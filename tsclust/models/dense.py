@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._common import check_int_tuple, check_latent_dim, check_positive_int, make_activation
+from ._common import AutoencoderModule, check_int_tuple, make_activation
 
 __all__ = ["DenseAutoencoder"]
 
 
-class DenseAutoencoder(nn.Module):
+class DenseAutoencoder(AutoencoderModule):
     """Multilayer perceptron autoencoder in the style of DAC (Deep Autoencoder-based Clustering).
 
     The window ``(N, C, L)`` is flattened channel-major to ``(N, C * L)``. Encoder:
@@ -29,8 +29,10 @@ class DenseAutoencoder(nn.Module):
         Window length ``L``.
     latent_dim : int, default=10
         Size of the latent vector.
-    hidden : sequence of int, default=(500, 500, 2000)
-        Hidden layer sizes of the encoder (the decoder uses them reversed).
+    hidden : sequence of int, default=(256, 128)
+        Hidden layer sizes of the encoder (the decoder uses them reversed). DAC's MNIST
+        network is ``(500, 500, 2000)``; (256, 128) trains about 4x faster and clustered the
+        HAPT windows better in tsclust's measurements (see the README).
     activation : str, default="relu"
         Encoder hidden activation.
     decoder_activation : str, default="tanh"
@@ -56,15 +58,12 @@ class DenseAutoencoder(nn.Module):
         n_channels: int,
         length: int,
         latent_dim: int = 10,
-        hidden: Sequence[int] = (500, 500, 2000),
+        hidden: Sequence[int] = (256, 128),
         activation: str = "relu",
         decoder_activation: str = "tanh",
         output_activation: str | None = None,
     ) -> None:
-        super().__init__()
-        self.n_channels = check_positive_int(n_channels, "n_channels")
-        self.length = check_positive_int(length, "length")
-        self.latent_dim = check_latent_dim(latent_dim)
+        super().__init__(n_channels, length, latent_dim)
         hidden = check_int_tuple(hidden, "hidden") if len(hidden) else ()
         d = self.n_channels * self.length
 
@@ -92,8 +91,3 @@ class DenseAutoencoder(nn.Module):
         """Decode latents ``(N, latent_dim)`` to windows ``(N, C, L)``."""
         flat = self.decoder(z)  # (N, C * L)
         return flat.view(z.shape[0], self.n_channels, self.length)  # (N, C, L)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Return ``(x_hat, z)``: reconstruction ``(N, C, L)`` and latent ``(N, latent_dim)``."""
-        z = self.encode(x)  # (N, latent_dim)
-        return self.decode(z), z  # (N, C, L), (N, latent_dim)
