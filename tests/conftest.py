@@ -106,3 +106,26 @@ def _one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+def blob_windows(n=60, t=16, c=2, seed=0, n_second=None):
+    """Two blobs of windows (n + n_second, t, c) float32 and their labels (0 then 1).
+
+    ``n`` standard-normal windows, then ``n_second`` (default ``n``) around 3 with std 0.5.
+    """
+    m = n if n_second is None else n_second
+    rng = np.random.RandomState(seed)
+    X = np.concatenate([rng.randn(n, t, c), rng.randn(m, t, c) * 0.5 + 3]).astype(np.float32)
+    y = np.r_[np.zeros(n), np.ones(m)].astype(np.int64)
+    return X, y
+
+
+def write_blob_store(
+    path: Path, X: np.ndarray, y: np.ndarray
+) -> tuple[Path, np.ndarray, np.ndarray]:
+    """Write labelled windows to a window store in chunks of 8; returns ``(path, X, y)``."""
+    from tsclust.io import write_windows
+    from tsclust.preprocessing import Windows
+
+    write_windows(path, Windows(X, y=y), chunk_size=8)
+    return path, X, y

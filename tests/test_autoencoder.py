@@ -19,15 +19,6 @@ SMALL = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors gain nothing from intra-op threads, and on a busy machine they spin."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _windows(n: int = 48, length: int = 24, n_channels: int = 2, seed: int = 0) -> np.ndarray:
     """Real-ish sensor windows (n, T, C): noisy sinusoids of three kinds, random phase."""
     rng = np.random.RandomState(seed)

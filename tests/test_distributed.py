@@ -10,12 +10,11 @@ import pytest
 import torch
 import torch.distributed as dist
 
+from tests.conftest import blob_windows, write_blob_store
 from tsclust import distributed
 from tsclust.cli import main as cli_main
 from tsclust.clustering import DeepClusterer
-from tsclust.io import write_windows
 from tsclust.metrics import ari
-from tsclust.preprocessing import Windows
 
 pytestmark = pytest.mark.skipif(
     not (dist.is_available() and dist.is_gloo_available()),
@@ -26,18 +25,9 @@ PARAMS = dict(n_clusters=2, architecture="mlp", latent_dim=2, pretrain_epochs=4,
               finetune_epochs=2, random_state=0, device="cpu")
 
 
-def _blobs(n=60, t=16, c=2, seed=0):
-    rng = np.random.RandomState(seed)
-    X = np.concatenate([rng.randn(n, t, c), rng.randn(n + 1, t, c) * 0.5 + 3]).astype(np.float32)
-    return X, np.r_[np.zeros(n), np.ones(n + 1)].astype(np.int64)
-
-
 @pytest.fixture
 def store(tmp_path):
-    X, y = _blobs()
-    path = tmp_path / "s.h5"
-    write_windows(path, Windows(X, y=y), chunk_size=8)
-    return path, X, y
+    return write_blob_store(tmp_path / "s.h5", *blob_windows(n=60, n_second=61))
 
 
 def _free_port() -> int:

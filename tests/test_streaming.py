@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import torch
 
+from tests.conftest import blob_windows, write_blob_store
 from tsclust.autoencoder import Autoencoder, build_module
 from tsclust.clustering import DeepClusterer
 from tsclust.io import (
     StoreReader,
     WindowStoreWriter,
     store_info,
-    write_windows,
     write_windows_from_recordings,
 )
 from tsclust.metrics import ari
@@ -31,19 +31,9 @@ from tsclust.streaming import (
 from tsclust.training import encode, reconstruct, reconstruction_loss, train
 
 
-def _blobs(n=60, t=16, c=2, seed=0):
-    rng = np.random.RandomState(seed)
-    X = np.concatenate([rng.randn(n, t, c), rng.randn(n, t, c) * 0.5 + 3]).astype(np.float32)
-    y = np.r_[np.zeros(n), np.ones(n)].astype(np.int64)
-    return X, y
-
-
 @pytest.fixture
 def store(tmp_path):
-    X, y = _blobs()
-    path = tmp_path / "s.h5"
-    write_windows(path, Windows(X, y=y), chunk_size=8)
-    return path, X, y
+    return write_blob_store(tmp_path / "s.h5", *blob_windows())
 
 
 def test_reader_reads_parts_and_survives_pickle(store):

@@ -25,15 +25,6 @@ from tsclust.training import (
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors gain nothing from intra-op threads, and on a busy machine they spin."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _tiny_data(n: int = 64, length: int = 16, seed: int = 0) -> torch.Tensor:
     rng = np.random.RandomState(seed)
     t = np.linspace(0, 2 * np.pi, length)

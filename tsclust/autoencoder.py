@@ -1,9 +1,10 @@
 """The :class:`Autoencoder` estimator and the reusable pieces it is made of.
 
 The module-level functions (:func:`build_module`, :func:`dac_weights`, :func:`pretrain`,
-:func:`module_arrays`, :func:`load_module_arrays`, :func:`split_seeds`) are what
-``DeepClusterer`` reuses: build a seeded module in ``fit``, pre-train it with the one
-training loop, and store its weights through :mod:`tsclust.io`.
+:func:`module_arrays`, :func:`load_module_arrays`, :func:`model_meta`, :func:`read_model`,
+:func:`split_seeds`) are what ``DeepClusterer`` reuses: build a seeded module in ``fit``,
+pre-train it with the one training loop, and store and read its weights and metadata through
+:mod:`tsclust.io`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ __all__ = [
     "pretrain",
     "module_arrays",
     "load_module_arrays",
+    "model_meta",
+    "read_model",
     "split_seeds",
     "LOSSES",
 ]
@@ -197,6 +200,56 @@ def load_module_arrays(
     }
     module.load_state_dict(state, strict=True)
     return module
+
+
+def model_meta(est: Any, **extra: Any) -> dict[str, Any]:
+    """The JSON metadata :func:`tsclust.io.save_model` stores with a fitted estimator.
+
+    ``{"class", "params", "n_timepoints", "n_channels", "n_iter", **extra, "history"}``;
+    ``random_state`` is stored only if it is None or an int (else None).
+    """
+    params = est.get_params()
+    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+        params["random_state"] = None
+    return {
+        "class": type(est).__name__,
+        "params": jsonable(params),
+        "n_timepoints": est.n_timepoints_,
+        "n_channels": est.n_channels_,
+        "n_iter": est.n_iter_,
+        **extra,
+        "history": jsonable(est.history_),
+    }
+
+
+def read_model(
+    cls: type, path: str | os.PathLike, device: str | None = None
+) -> tuple[Any, nn.Module, dict[str, np.ndarray], dict[str, Any]]:
+    """Read a model file written with :func:`model_meta` metadata, for ``cls.load``.
+
+    Checks that the file holds a ``cls``, builds the estimator from the stored parameters
+    (``device`` overrides the stored one when given), sets ``n_timepoints_``,
+    ``n_channels_`` and ``n_features_in_``, and builds its module with the stored weights.
+
+    Returns
+    -------
+    est, module, arrays, meta
+        The estimator (``module_`` not set yet), the module (in training mode, on the CPU),
+        and the file's arrays and metadata.
+    """
+    arrays, meta = io.load_model(path)
+    if meta.get("class") != cls.__name__:
+        raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
+    params = dict(meta["params"])
+    if device is not None:
+        params["device"] = device
+    est = cls(**params)
+    t, c = int(meta["n_timepoints"]), int(meta["n_channels"])
+    module = build_module(est.architecture, c, t, est.latent_dim, 0, est.module_kwargs)
+    load_module_arrays(module, arrays)
+    est.n_timepoints_, est.n_channels_ = t, c
+    est.n_features_in_ = c
+    return est, module, arrays, meta
 
 
 class Autoencoder(TransformerMixin, BaseEstimator):
@@ -431,21 +484,10 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         ``random_state`` is stored only if it is None or an int.
         """
         check_is_fitted(self, "module_")
-        params = self.get_params()
-        if not (params["random_state"] is None or isinstance(params["random_state"], int)):
-            params["random_state"] = None
         arrays = module_arrays(self.module_)
         if self.feature_weights_ is not None:
             arrays["feature_weights"] = self.feature_weights_
-        meta = {
-            "class": type(self).__name__,
-            "params": jsonable(params),
-            "n_timepoints": self.n_timepoints_,
-            "n_channels": self.n_channels_,
-            "n_iter": self.n_iter_,
-            "history": jsonable(self.history_),
-        }
-        io.save_model(path, arrays, meta, overwrite=overwrite)
+        io.save_model(path, arrays, model_meta(self), overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | os.PathLike, device: str | None = None) -> Autoencoder:
@@ -457,21 +499,9 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         device : str or None, default=None
             Override the stored ``device`` parameter (e.g. "cpu" for a model fitted on a GPU).
         """
-        arrays, meta = io.load_model(path)
-        if meta.get("class") != cls.__name__:
-            raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
-        params = dict(meta["params"])
-        if device is not None:
-            params["device"] = device
-        est = cls(**params)
-        t, c = int(meta["n_timepoints"]), int(meta["n_channels"])
-        module = build_module(est.architecture, c, t, est.latent_dim, 0, est.module_kwargs)
-        load_module_arrays(module, arrays)
+        est, module, arrays, meta = read_model(cls, path, device)
         est.module_ = module.eval()
         est.feature_weights_ = arrays.get("feature_weights")
         est.history_ = list(meta.get("history", []))
         est.n_iter_ = int(meta.get("n_iter", len(est.history_)))
-        est.n_timepoints_ = t
-        est.n_channels_ = c
-        est.n_features_in_ = c
         return est

@@ -457,7 +457,21 @@ class KShapeBaseline(_BaseTimeSeriesClusterer):
 
 
 class _SklearnKMeans(_BaseTimeSeriesClusterer):
-    """scikit-learn ``KMeans`` on features computed by the subclass."""
+    """scikit-learn ``KMeans`` on features computed by the subclass (one constructor for all)."""
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        n_init: int = 10,
+        max_iter: int = 300,
+        random_state: Any = None,
+        verbose: int = 0,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.verbose = verbose
 
     def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
         return KMeans(
@@ -499,20 +513,6 @@ class FlatKMeans(_SklearnKMeans):
     >>> FlatKMeans(n_clusters=2, random_state=0).fit(X).cluster_centers_.shape
     (2, 4, 2)
     """
-
-    def __init__(
-        self,
-        n_clusters: int = 8,
-        n_init: int = 10,
-        max_iter: int = 300,
-        random_state: Any = None,
-        verbose: int = 0,
-    ) -> None:
-        self.n_clusters = n_clusters
-        self.n_init = n_init
-        self.max_iter = max_iter
-        self.random_state = random_state
-        self.verbose = verbose
 
     def _features(self, X: np.ndarray) -> np.ndarray:
         return X.reshape(X.shape[0], -1)
@@ -573,20 +573,6 @@ class StatsKMeans(_SklearnKMeans):
     >>> StatsKMeans(n_clusters=2, random_state=0).fit(X).cluster_centers_.shape
     (2, 4)
     """
-
-    def __init__(
-        self,
-        n_clusters: int = 8,
-        n_init: int = 10,
-        max_iter: int = 300,
-        random_state: Any = None,
-        verbose: int = 0,
-    ) -> None:
-        self.n_clusters = n_clusters
-        self.n_init = n_init
-        self.max_iter = max_iter
-        self.random_state = random_state
-        self.verbose = verbose
 
     def _fit_features(self, X: np.ndarray) -> np.ndarray:
         self.scaler_ = StandardScaler().fit(window_stats(X))

@@ -371,15 +371,7 @@ def write_windows(
     FileNotFoundError
         The destination folder does not exist.
     """
-    with WindowStoreWriter(
-        path,
-        attrs=attrs,
-        scaler=scaler,
-        overwrite=overwrite,
-        chunk_size=chunk_size,
-        compression=compression,
-    ) as w:
-        w.append(windows)
+    _write_all(path, [windows], attrs, scaler, overwrite, chunk_size, compression)
     return Path(path)
 
 
@@ -413,6 +405,21 @@ def write_windows_from_recordings(
     dict
         :func:`store_info` of the written store.
     """
+    windows = (windower.transform(rec) for rec in recordings)
+    _write_all(path, windows, attrs, scaler, overwrite, chunk_size, compression)
+    return store_info(path)
+
+
+def _write_all(
+    path: str | os.PathLike,
+    windows: Iterable[Any],
+    attrs: dict | None,
+    scaler: Any,
+    overwrite: bool,
+    chunk_size: int,
+    compression: str | None,
+) -> None:
+    """Append every Windows of ``windows`` (read lazily, one at a time) to a new store."""
     with WindowStoreWriter(
         path,
         attrs=attrs,
@@ -421,9 +428,8 @@ def write_windows_from_recordings(
         chunk_size=chunk_size,
         compression=compression,
     ) as w:
-        for rec in recordings:
-            w.append(windower.transform(rec))
-    return store_info(path)
+        for win in windows:
+            w.append(win)
 
 
 @contextlib.contextmanager

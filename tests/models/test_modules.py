@@ -23,15 +23,6 @@ SMALL = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors gain nothing from intra-op threads, and on a busy machine they spin."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _check_shapes(module: torch.nn.Module, n_channels: int, length: int, latent: int) -> None:
     x = torch.randn(3, n_channels, length)
     x_hat, z = module(x)

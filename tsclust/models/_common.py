@@ -1,4 +1,4 @@
-"""Small helpers shared by the autoencoder modules (argument checks, activations)."""
+"""Pieces shared by the autoencoder modules: a base class, argument checks, activations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-__all__ = ["check_latent_dim", "check_positive_int", "make_activation", "ACTIVATIONS"]
+__all__ = [
+    "AutoencoderModule",
+    "check_latent_dim",
+    "check_positive_int",
+    "make_activation",
+    "ACTIVATIONS",
+]
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
@@ -73,3 +79,29 @@ def fit_length(x: torch.Tensor, length: int) -> torch.Tensor:
     if cur > length:
         return x[..., :length]
     return nn.functional.pad(x, (0, length - cur), mode="replicate")
+
+
+class AutoencoderModule(nn.Module):
+    """Base of the autoencoder modules: checked window shape and ``forward = decode(encode(x))``.
+
+    Sets ``n_channels``, ``length`` and ``latent_dim`` (each an integer >= 1, else ValueError);
+    subclasses build their layers after ``super().__init__(n_channels, length, latent_dim)``
+    and implement ``encode`` ``(N, C, L) -> (N, latent_dim)`` and ``decode`` (the inverse).
+    """
+
+    def __init__(self, n_channels: int, length: int, latent_dim: int) -> None:
+        super().__init__()
+        self.n_channels = check_positive_int(n_channels, "n_channels")
+        self.length = check_positive_int(length, "length")
+        self.latent_dim = check_latent_dim(latent_dim)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover
+        raise NotImplementedError
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return ``(x_hat, z)``: reconstruction ``(N, C, L)`` and latent ``(N, latent_dim)``."""
+        z = self.encode(x)  # (N, latent_dim)
+        return self.decode(z), z  # (N, C, L), (N, latent_dim)

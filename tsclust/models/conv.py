@@ -7,13 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._common import (
-    check_int_tuple,
-    check_latent_dim,
-    check_positive_int,
-    fit_length,
-    make_activation,
-)
+from ._common import AutoencoderModule, check_int_tuple, fit_length, make_activation
 
 __all__ = ["ConvAutoencoder"]
 
@@ -53,7 +47,7 @@ class _GlobalPool1d(nn.Module):
         return torch.cat([h.mean(dim=-1), h.amax(dim=-1)], dim=1)
 
 
-class ConvAutoencoder(nn.Module):
+class ConvAutoencoder(AutoencoderModule):
     """Stacked ``Conv1d`` encoder to a latent vector and a mirrored transposed-conv decoder.
 
     Encoder block ``i``: ``Conv1d(k_i, stride s_i, padding k_i // 2)`` (or a stride-1 conv
@@ -121,10 +115,7 @@ class ConvAutoencoder(nn.Module):
         global_pool: str | None = None,
         output_activation: str | None = None,
     ) -> None:
-        super().__init__()
-        self.n_channels = check_positive_int(n_channels, "n_channels")
-        self.length = check_positive_int(length, "length")
-        self.latent_dim = check_latent_dim(latent_dim)
+        super().__init__(n_channels, length, latent_dim)
         filters = check_int_tuple(filters, "filters")
         kernel_sizes = check_int_tuple(kernel_sizes, "kernel_sizes")
         strides = check_int_tuple(strides, "strides")
@@ -198,8 +189,3 @@ class ConvAutoencoder(nn.Module):
         x_hat = self.decoder_conv(h)  # (N, C, ~L' * prod(strides))
         x_hat = fit_length(x_hat, self.length)  # (N, C, L)
         return self.output_activation(x_hat)  # (N, C, L)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Return ``(x_hat, z)``: reconstruction ``(N, C, L)`` and latent ``(N, latent_dim)``."""
-        z = self.encode(x)  # (N, latent_dim)
-        return self.decode(z), z  # (N, C, L), (N, latent_dim)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._common import check_latent_dim, check_positive_int, make_activation
+from ._common import AutoencoderModule, check_positive_int, make_activation
 
 __all__ = ["RecurrentAutoencoder", "GRUAutoencoder", "LSTMAutoencoder"]
 
 _CELLS: dict[str, type[nn.RNNBase]] = {"gru": nn.GRU, "lstm": nn.LSTM}
 
 
-class RecurrentAutoencoder(nn.Module):
+class RecurrentAutoencoder(AutoencoderModule):
     """Sequence-to-sequence autoencoder with a GRU or LSTM encoder and decoder.
 
     The encoder reads the window step by step; the final hidden state of its last layer
@@ -66,10 +66,7 @@ class RecurrentAutoencoder(nn.Module):
         bidirectional: bool = False,
         output_activation: str | None = None,
     ) -> None:
-        super().__init__()
-        self.n_channels = check_positive_int(n_channels, "n_channels")
-        self.length = check_positive_int(length, "length")
-        self.latent_dim = check_latent_dim(latent_dim)
+        super().__init__(n_channels, length, latent_dim)
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
         if cell not in _CELLS:
@@ -115,11 +112,6 @@ class RecurrentAutoencoder(nn.Module):
         out, _ = self.decoder_rnn(inputs, state)  # (N, L, H)
         x_hat = self.to_output(out)  # (N, L, C)
         return self.output_activation(x_hat.transpose(1, 2))  # (N, C, L)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Return ``(x_hat, z)``: reconstruction ``(N, C, L)`` and latent ``(N, latent_dim)``."""
-        z = self.encode(x)  # (N, latent_dim)
-        return self.decode(z), z  # (N, C, L), (N, latent_dim)
 
 
 class GRUAutoencoder(RecurrentAutoencoder):

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_collection
+from .._validation import check_collection, jsonable
 from .windows import Windows
 
 __all__ = [
@@ -235,16 +235,6 @@ class MinMaxScaler(_WindowTransformer):
 _SCALERS = {cls.__name__: cls for cls in (WindowZNormalizer, ChannelStandardScaler, MinMaxScaler)}
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
 def scaler_to_dict(scaler: Any) -> dict | None:
     """Describe a tsclust scaler as plain JSON-serialisable data (no pickle).
 
@@ -271,11 +261,11 @@ def scaler_to_dict(scaler: Any) -> dict | None:
     name = type(scaler).__name__
     if _SCALERS.get(name) is not type(scaler):
         raise ValueError(f"cannot serialise {name}; supported: {sorted(_SCALERS)}")
-    params = {k: _jsonable(v) for k, v in scaler.get_params().items()}
+    params = {k: jsonable(v) for k, v in scaler.get_params().items()}
     fitted = None
     attrs = scaler._fitted_attrs or ("n_channels_",)
     if all(hasattr(scaler, a) for a in attrs):
-        fitted = {a: _jsonable(getattr(scaler, a)) for a in attrs}
+        fitted = {a: jsonable(getattr(scaler, a)) for a in attrs}
     return {"format": SCALER_FORMAT, "class": name, "params": params, "fitted": fitted}
 
 
