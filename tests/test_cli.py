@@ -102,3 +102,14 @@ def test_info(tmp_path, capsys, make_hapt):
 def test_no_command(capsys):
     assert main([]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_windows_subject_filter(tmp_path, capsys, make_hapt):
+    src = make_hapt()
+    for spec, expected in [("1", {1}), ("^1", {2}), ("1-2", {1, 2})]:
+        out = tmp_path / f"w{spec.replace('^', 'x')}.h5"
+        assert main(["windows", str(src), "-o", str(out), "--size", "32", "--step", "16",
+                     "--subjects", spec, "-q"]) == 0
+        assert set(read_windows(out).subject.tolist()) == expected
+    with pytest.raises(SystemExit):
+        main(["windows", str(src), "-o", str(tmp_path / "bad.h5"), "--subjects", "a-b"])

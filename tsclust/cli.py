@@ -141,9 +141,28 @@ def _add_windows_parser(subparsers: Any) -> None:
     p.add_argument(
         "--sampling-rate", type=float, default=None, help="CSV/NumPy: sampling rate in Hz"
     )
+    p.add_argument(
+        "--subjects", type=_parse_ids, default=None,
+        help="HAPT: subjects to keep, e.g. 2-30 or 1,3,5 (prefix with ^ to exclude: ^1)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary")
     p.set_defaults(func=_cmd_windows)
+
+
+def _parse_ids(value: str) -> tuple[bool, list[int]]:
+    """``"2-30"``, ``"1,3,5"`` or ``"^1"`` -> (exclude, ids)."""
+    exclude = value.startswith("^")
+    ids: list[int] = []
+    try:
+        for part in value.lstrip("^").split(","):
+            lo, _, hi = part.partition("-")
+            ids += list(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--subjects takes ids and ranges like 2-30, 1,3,5 or ^1; got {value!r}"
+        ) from None
+    return exclude, ids
 
 
 def _cmd_windows(args: argparse.Namespace) -> int:
@@ -164,6 +183,9 @@ def _cmd_windows(args: argparse.Namespace) -> int:
 
     if fmt == "hapt":
         recs = iter_hapt(args.source, verbose=verbose)
+        if args.subjects is not None:
+            exclude, ids = args.subjects
+            recs = (r for r in recs if (r.subject in ids) != exclude)
         info = write_windows_from_recordings(
             args.out, recs, windower(True), attrs=attrs, overwrite=args.overwrite
         )
