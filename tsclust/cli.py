@@ -511,9 +511,11 @@ def _add_fit_parser(subparsers: Any) -> None:
     p.add_argument("store", type=Path, help="HDF5 window store (tsclust windows)")
     p.add_argument("-k", "--n-clusters", type=_parse_k, required=True, help="integer or 'auto'")
     p.add_argument("--k-range", type=_parse_range, default=range(2, 13), help="with -k auto (2-12)")
-    p.add_argument("--architecture", choices=sorted(ARCHITECTURES), default="conv")
-    p.add_argument("--head", choices=sorted(HEADS), default="dec")
-    p.add_argument("--latent-dim", type=int, default=10)
+    p.add_argument("--architecture", choices=sorted(ARCHITECTURES), default=None,
+                   help="autoencoder (default: DeepClusterer's, mlp)")
+    p.add_argument("--head", choices=sorted(HEADS), default=None,
+                   help="clustering head (default: DeepClusterer's, dec)")
+    p.add_argument("--latent-dim", type=int, default=None)
     p.add_argument("--epochs", type=int, default=None, help="pre-training epochs (default: estimator's)")
     p.add_argument("--finetune-epochs", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
@@ -536,9 +538,11 @@ def _fit_distributed(args: argparse.Namespace) -> int:
         raise ValueError("-k auto is not supported with --nproc > 1; give an integer")
     fwd = [
         "fit", str(args.store), "-k", str(args.n_clusters), "-o", str(args.out),
-        "--architecture", args.architecture, "--head", args.head,
-        "--latent-dim", str(args.latent_dim), "--seed", str(args.seed), "--device", args.device,
+        "--seed", str(args.seed), "--device", args.device,
     ]
+    for name in ("architecture", "head", "latent_dim"):
+        if getattr(args, name) is not None:
+            fwd += ["--" + name.replace("_", "-"), str(getattr(args, name))]
     if args.epochs is not None:
         fwd += ["--epochs", str(args.epochs)]
     if args.finetune_epochs is not None:
@@ -563,9 +567,11 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         return _fit_distributed(args)
     w = read_windows(args.store)
     params: dict[str, Any] = dict(
-        architecture=args.architecture, head=args.head, latent_dim=args.latent_dim,
         random_state=args.seed, device=args.device, verbose=0 if args.quiet else 1,
     )
+    for name in ("architecture", "head", "latent_dim"):
+        if getattr(args, name) is not None:
+            params[name] = getattr(args, name)
     if args.epochs is not None:
         params["pretrain_epochs"] = args.epochs
     if args.finetune_epochs is not None:
@@ -583,7 +589,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     est.save(args.out, overwrite=args.overwrite)
     sizes = np.bincount(est.labels_, minlength=k)
-    print(f"fitted {args.architecture}+{args.head} on {len(w)} windows {w.X.shape[1:]} in {seconds:.1f} s")
+    print(f"fitted {est.architecture}+{est.head} on {len(w)} windows {w.X.shape[1:]} in {seconds:.1f} s")
     print(f"cluster sizes: {' '.join(str(s) for s in sizes)}")
     _print_scores(w.y, est.labels_)
     print(f"model written to {args.out}")

@@ -342,9 +342,9 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("store", type=Path)
     f.add_argument("-k", "--n-clusters", type=int, required=True)
     f.add_argument("-o", "--out", type=Path, required=True)
-    f.add_argument("--architecture", default="conv")
-    f.add_argument("--head", default="dec")
-    f.add_argument("--latent-dim", type=int, default=10)
+    f.add_argument("--architecture", default=None)
+    f.add_argument("--head", default=None)
+    f.add_argument("--latent-dim", type=int, default=None)
     f.add_argument("--epochs", type=int, default=None, help="pre-training epochs")
     f.add_argument("--finetune-epochs", type=int, default=None)
     f.add_argument("--batch-size", type=int, default=None, help="global batch size")
@@ -368,12 +368,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if backend == "nccl" and device in ("auto", "cuda"):
         device = f"cuda:{torch.cuda.current_device()}"
     params: dict[str, Any] = dict(
-        n_clusters=args.n_clusters, architecture=args.architecture, head=args.head,
-        latent_dim=args.latent_dim, random_state=args.seed, device=device,
+        n_clusters=args.n_clusters, random_state=args.seed, device=device,
         verbose=0 if args.quiet or rank() != 0 else 1,
     )
     for name, key in (("epochs", "pretrain_epochs"), ("finetune_epochs", "finetune_epochs"),
-                      ("batch_size", "batch_size")):
+                      ("batch_size", "batch_size"), ("architecture", "architecture"),
+                      ("head", "head"), ("latent_dim", "latent_dim")):
         if getattr(args, name) is not None:
             params[key] = getattr(args, name)
     try:

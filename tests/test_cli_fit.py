@@ -1,0 +1,91 @@
+"""`tsclust fit`, `predict` and `compare` on a tiny HAPT-like store."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from tsclust.cli import main
+from tsclust.clustering import DeepClusterer
+from tsclust.io import read_windows
+
+FAST = ["--epochs", "2", "--finetune-epochs", "1", "-q"]
+
+
+@pytest.fixture()
+def store(tmp_path, make_hapt, capsys):
+    path = tmp_path / "w.h5"
+    assert main(["windows", str(make_hapt()), "-o", str(path), "--size", "32", "--step", "8", "-q"]) == 0
+    capsys.readouterr()
+    return path
+
+
+def test_fit_uses_estimator_defaults_and_predict_writes_csv(tmp_path, store, capsys):
+    model = tmp_path / "m.h5"
+    assert main(["fit", str(store), "-k", "2", "-o", str(model), *FAST]) == 0
+    out = capsys.readouterr().out
+    default = DeepClusterer()
+    assert f"fitted {default.architecture}+{default.head}" in out
+    assert "ARI" in out and model.exists()
+    est = DeepClusterer.load(model)
+    assert est.pretrain_epochs == 2 and est.finetune_epochs == 1 and est.n_clusters == 2
+
+    labels_csv = tmp_path / "labels.csv"
+    assert main(["predict", str(model), str(store), "-o", str(labels_csv)]) == 0
+    rows = list(csv.DictReader(labels_csv.open()))
+    w = read_windows(store)
+    assert len(rows) == len(w)
+    assert [int(r["cluster"]) for r in rows] == est.predict(w.X).tolist()
+    assert [int(r["label"]) for r in rows] == w.y.tolist()
+    assert all(0 < float(r["confidence"]) <= 1 for r in rows)  # DEC is soft
+
+    # existing outputs are refused without --overwrite, with exit status 2
+    assert main(["fit", str(store), "-k", "2", "-o", str(model), *FAST]) == 2
+    assert main(["predict", str(model), str(store), "-o", str(labels_csv)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+
+
+def test_fit_choices_and_k_auto(tmp_path, store, capsys):
+    model = tmp_path / "m.h5"
+    args = ["fit", str(store), "-k", "auto", "--k-range", "2-4", "--architecture", "conv",
+            "--head", "kmeans", "--latent-dim", "3", "-o", str(model), *FAST]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "chosen k =" in out and "fitted conv+kmeans" in out
+    est = DeepClusterer.load(model)
+    assert est.n_clusters in (2, 3, 4) and est.latent_dim == 3
+    with pytest.raises(SystemExit):
+        main(["fit", str(store), "-k", "two", "-o", str(tmp_path / "x.h5")])
+
+
+def test_compare_writes_tables_and_refuses_unknown_methods(tmp_path, store, capsys):
+    out_dir = tmp_path / "cmp"
+    args = ["compare", str(store), "-k", "2", "--methods", "stats-kmeans,kmeans,mlp+kmeans",
+            "--seeds", "2", "--epochs", "1", "-o", str(out_dir), "-q"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "| stats-kmeans |" in printed and "| mlp+kmeans |" in printed
+    for name in ("results.csv", "results.md", "results.json", "results.png"):
+        assert (out_dir / name).stat().st_size > 0
+    rows = list(csv.DictReader((out_dir / "results.csv").open()))
+    assert sorted({r["method"] for r in rows}) == ["kmeans", "mlp+kmeans", "stats-kmeans"]
+    assert len(rows) == 6 and np.all([r["error"] == "" for r in rows])
+    assert main(args) == 2  # the output folder exists
+    assert main([*args, "--overwrite"]) == 0
+    capsys.readouterr()
+    bad = ["compare", str(store), "-k", "2", "--methods", "nope", "-o", str(tmp_path / "c2")]
+    assert main(bad) == 2
+    assert "dtw-kmeans" in capsys.readouterr().err
+
+
+def test_compare_inductive_by_subject(tmp_path, store, capsys):
+    out_dir = tmp_path / "ind"
+    args = ["compare", str(store), "-k", "2", "--methods", "stats-kmeans", "--seeds", "1",
+            "--protocol", "inductive", "--test-fraction", "0.5", "-o", str(out_dir), "-q"]
+    assert main(args) == 0
+    rows = list(csv.DictReader((out_dir / "results.csv").open()))
+    n = len(read_windows(store))
+    assert rows[0]["protocol"] == "inductive"
+    assert int(rows[0]["n_train"]) + int(rows[0]["n_test"]) == n
