@@ -89,3 +89,12 @@ def test_compare_inductive_by_subject(tmp_path, store, capsys):
     n = len(read_windows(store))
     assert rows[0]["protocol"] == "inductive"
     assert int(rows[0]["n_train"]) + int(rows[0]["n_test"]) == n
+
+
+def test_compare_scaling(tmp_path, store, capsys):
+    base = ["compare", str(store), "-k", "2", "--methods", "kmeans", "--seeds", "1", "-q"]
+    assert main([*base, "--scaling", "standard", "-o", str(tmp_path / "s")]) == 0
+    assert "scaling: standard" in (tmp_path / "s" / "results.md").read_text()
+    bad = [*base, "--scaling", "standard", "--protocol", "inductive", "-o", str(tmp_path / "i")]
+    assert main(bad) == 2
+    assert "transductive" in capsys.readouterr().err

@@ -653,6 +653,11 @@ def _add_compare_parser(subparsers: Any) -> None:
     p.add_argument("--test-fraction", type=float, default=None,
                    help="inductive: fraction of subjects held out (default 0.25)")
     p.add_argument("--subsample", type=int, default=None, help="windows drawn per seed")
+    p.add_argument(
+        "--scaling", choices=("none", "standard"), default="none",
+        help="standard: per-channel standardisation fitted on all windows before every method "
+        "(transductive protocol only; deep methods also scale internally)",
+    )
     p.add_argument("--epochs", type=int, default=None, help="pre-training epochs of deep methods")
     p.add_argument("-o", "--out", type=Path, required=True, help="output directory")
     p.add_argument("--overwrite", action="store_true", help="write into an existing OUTDIR")
@@ -670,19 +675,27 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     check_methods(methods)
     _check_free([args.out], args.overwrite, action="write into it")
     w = read_windows(args.store)
+    X = w.X
+    if args.scaling == "standard":
+        if args.protocol != "transductive":
+            raise ValueError("--scaling standard fits on all windows: use it with the transductive protocol")
+        from .preprocessing import ChannelStandardScaler
+
+        X = ChannelStandardScaler().fit_transform(X).astype(np.float32)
     params = None
     if args.epochs is not None:
         params = {m: {"pretrain_epochs": args.epochs} for m in methods if "+" in m}
     groups = w.subject if args.protocol == "inductive" else None
     rows = compare(
-        w.X, w.y, n_clusters=args.n_clusters, methods=methods, seeds=tuple(range(args.seeds)),
+        X, w.y, n_clusters=args.n_clusters, methods=methods, seeds=tuple(range(args.seeds)),
         protocol=args.protocol, groups=groups, test_fraction=args.test_fraction,
         subsample=args.subsample, method_params=params, progress=not args.quiet,
     )
     info = store_info(args.store)
     meta = {
         "command": "tsclust " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("tsclust") else None,
-        "data": f"{args.store} ({info.get('n_windows', len(w))} windows, shape {tuple(w.X.shape[1:])})",
+        "data": f"{args.store} ({info.get('n_windows', len(w))} windows, shape {tuple(w.X.shape[1:])}, "
+        f"scaling: {args.scaling})",
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.python_version()}",
     }
     paths = write_results(rows, args.out, overwrite=args.overwrite, meta=meta)
