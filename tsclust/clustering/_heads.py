@@ -69,7 +69,10 @@ def size_entropy(labels: np.ndarray, n_clusters: int) -> float:
 
 
 def _nearest(Z: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    d = ((Z[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
+    """Index of the nearest centre for each row of ``Z`` (n, d); memory O(n * K)."""
+    Z = np.asarray(Z, dtype=np.float64)
+    C = np.asarray(centers, dtype=np.float64)
+    d = (C**2).sum(axis=1)[None, :] - 2.0 * Z @ C.T  # + ||z||^2, constant per row
     return d.argmin(axis=1)
 
 
