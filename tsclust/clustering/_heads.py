@@ -279,7 +279,7 @@ class DCNHead(Head):
         module.to(c.device)
         centers = torch.from_numpy(self.centers).to(c.device)
         counts = torch.bincount(torch.from_numpy(labels), minlength=c.n_clusters).float().to(c.device)
-        state = {"centers": centers, "counts": counts}
+        state = {"centers": centers, "counts": counts, "labels": labels}
         half_lambda = self.weight / 2.0
 
         def loss_fn(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
@@ -294,12 +294,13 @@ class DCNHead(Head):
             lab = _nearest(self.embed(module, Xt), state["centers"].cpu().numpy())
             record.update(sizes=np.bincount(lab, minlength=c.n_clusters).tolist(),
                           size_entropy=size_entropy(lab, c.n_clusters))
+            state["labels"] = lab  # after the last epoch: the final assignment
             return False
 
         self.history.extend(self.train(module, Xt, loss_fn, on_epoch_end=on_epoch_end))
         self.centers = state["centers"].cpu().numpy().astype(np.float32)
         module.eval()
-        return _nearest(self.embed(module, Xt), self.centers)
+        return np.asarray(state["labels"], dtype=np.int64)
 
 
 class CompactHead(Head):
