@@ -619,9 +619,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     _check_free([args.out], args.overwrite)
     est = DeepClusterer.load(args.model)
     w = read_windows(args.store)
-    labels = est.predict(w.X)
-    conf = est.predict_proba(w.X).max(axis=1) if hasattr(est, "predict_proba") else None
-    origins = w.origins if w.origins is not None else np.stack([np.zeros(len(w), int), np.arange(len(w))], 1)
+    conf = None
+    if hasattr(est, "predict_proba"):  # soft heads: predict is the argmax of the soft assignment
+        proba = est.predict_proba(w.X)
+        labels, conf = proba.argmax(axis=1), proba.max(axis=1)
+    else:
+        labels = est.predict(w.X)
+    origins = w.origins  # Windows always fills origins
     tmp = args.out.with_name(f".{args.out.name}.tmp")
     with open(tmp, "w", newline="") as fh:
         out = csv.writer(fh)
