@@ -37,7 +37,8 @@ from .training import (
     dac_pseudo_labels,
     decode,
     encode,
-    reconstruct,
+    prepare_module,
+    reconstruction_errors,
     reconstruction_loss,
     resolve_device,
     train,
@@ -88,7 +89,7 @@ def build_module(
 
     Parameters
     ----------
-    architecture : {"conv", "gru", "lstm", "mlp"}
+    architecture : {"conv", "cov", "gru", "lstm", "mlp"}
     n_channels : int
     length : int
     latent_dim : int
@@ -162,9 +163,12 @@ def pretrain(
     """Pre-train an autoencoder on ``Xt`` ``(N, C, L)`` (tensor or dataset) by (weighted) reconstruction.
 
     Plain MSE when ``feature_weights`` is None, else DAC's clustering-weighted MSE with
-    these weights (see :func:`dac_weights`). Other arguments as in
+    these weights (see :func:`dac_weights`). Data-dependent buffers of the module (the
+    statistics standardisation of ``"cov"``) are fitted on ``Xt`` first
+    (:func:`tsclust.training.prepare_module`). Other arguments as in
     :func:`tsclust.training.train`; returns its history.
     """
+    prepare_module(module, Xt, device=device)
     return train(
         module,
         Xt,
@@ -257,7 +261,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    architecture : {"conv", "gru", "lstm", "mlp"}, default="conv"
+    architecture : {"conv", "cov", "gru", "lstm", "mlp"}, default="conv"
         Module from :data:`tsclust.models.ARCHITECTURES`.
     latent_dim : int, default=10
         Size of the latent vector.
@@ -444,7 +448,11 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         return encode(self.module_, Xt, device=resolve_device(self.device))
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
-        """Decode latents ``Z`` (n, latent_dim) -> windows ndarray of shape (n, T, C)."""
+        """Decode latents ``Z`` (n, latent_dim) -> windows ndarray of shape (n, T, C).
+
+        For ``architecture="cov"`` the decoder reconstructs standardised window statistics,
+        and the result has shape (n, n_features).
+        """
         check_is_fitted(self, "module_")
         Z = np.asarray(Z, dtype=np.float32)
         if Z.ndim != 2 or Z.shape[1] != self.module_.latent_dim or Z.shape[0] < 1:
@@ -454,24 +462,20 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         if not np.isfinite(Z).all():
             raise ValueError("Z contains NaN or inf")
         out = decode(self.module_, Z, device=resolve_device(self.device))  # (n, C, L)
+        if out.ndim == 2:  # "cov" reconstructs its standardised statistics (n, n_features)
+            return out
         return np.ascontiguousarray(out.transpose(0, 2, 1))
 
     def reconstruction_error(self, X: Any) -> np.ndarray:
         """Per-window mean squared reconstruction error, ndarray of shape (n_samples,).
 
+        The error is taken against the module's reconstruction target (the windows, or the
+        standardised statistics for ``architecture="cov"``).
+
         ``X`` may be a store path (read batch by batch).
         """
         Xt = self._validate(X)
-        device = resolve_device(self.device)
-        if isinstance(Xt, StoreDataset):
-            errs = []
-            for start in range(0, len(Xt), 4096):
-                xb = Xt.read_batch(np.arange(start, min(start + 4096, len(Xt))))
-                X_hat = reconstruct(self.module_, xb, device=device)
-                errs.append(((X_hat - xb.numpy()) ** 2).mean(axis=(1, 2)))
-            return np.concatenate(errs)
-        X_hat = reconstruct(self.module_, Xt, device=device)
-        return ((X_hat - Xt.numpy()) ** 2).mean(axis=(1, 2))
+        return reconstruction_errors(self.module_, Xt, device=resolve_device(self.device))
 
     def score(self, X: Any, y: Any = None) -> float:
         """Negative mean reconstruction MSE of ``X`` (higher is better)."""

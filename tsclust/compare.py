@@ -97,8 +97,8 @@ _SUMMARY_COLUMNS: tuple[str, ...] = SCORE_COLUMNS + (
 SILHOUETTE_SAMPLE_SIZE = 2000
 """Windows sampled (seeded by the run's seed) for the silhouette of a run."""
 
-_FALLBACK_ARCHITECTURES: tuple[str, ...] = ("conv", "gru", "lstm", "mlp")
-_FALLBACK_HEADS: tuple[str, ...] = ("kmeans", "dec", "idec", "dcn", "compact")
+_FALLBACK_ARCHITECTURES: tuple[str, ...] = ("conv", "cov", "gru", "lstm", "mlp")
+_FALLBACK_HEADS: tuple[str, ...] = ("kmeans", "dec", "idec", "dcn", "compact", "ward")
 _PROTOCOLS = ("transductive", "inductive")
 _DEFAULT_TEST_FRACTION = 0.25
 

@@ -32,6 +32,8 @@ __all__ = [
     "mse_loss",
     "weighted_mse",
     "reconstruction_loss",
+    "reconstruction_errors",
+    "prepare_module",
     "dac_feature_weights",
     "dac_pseudo_labels",
 ]
@@ -561,8 +563,46 @@ def reconstruct(
     batch_size: int = 4096,
     device: str | torch.device | None = None,
 ) -> np.ndarray:
-    """Reconstruction ``(N, C, L)`` of ``X`` ``(N, C, L)`` or a dataset (``module(x)[0]``, eval, no grad)."""
+    """Reconstruction of ``X`` ``(N, C, L)`` or a dataset (``module(x)[0]``, eval, no grad).
+
+    Shaped like ``module.target(x)``: ``(N, C, L)`` windows for every architecture but
+    ``"cov"``, whose target is a statistics vector ``(N, n_features)``.
+    """
     return _batched_apply(lambda xb: module(xb)[0], module, X, batch_size, device)
+
+
+def reconstruction_errors(
+    module: nn.Module,
+    X: torch.Tensor | np.ndarray | Any,
+    batch_size: int = 4096,
+    device: str | torch.device | None = None,
+) -> np.ndarray:
+    """Per-window mean squared error ``(N,)`` between ``module(x)[0]`` and ``module.target(x)``."""
+
+    def _err(xb: torch.Tensor) -> torch.Tensor:
+        x_hat = module(xb)[0]
+        return (x_hat - module.target(xb)).pow(2).flatten(1).mean(1)  # (B,)
+
+    return _batched_apply(_err, module, X, batch_size, device)
+
+
+def prepare_module(
+    module: nn.Module,
+    X: torch.Tensor | np.ndarray | Any,
+    batch_size: int = 4096,
+    device: str | torch.device | None = None,
+) -> None:
+    """Fit a module's data-dependent buffers on its training windows, before training.
+
+    Modules with ``statistics`` and ``fit_statistics`` (the ``"cov"`` architecture) get the
+    standardisation of their statistics from ``X`` ``(N, C, L)`` or a dataset; every other
+    module is left as it is. Every rank of a distributed run computes the same values.
+    """
+    fit = getattr(module, "fit_statistics", None)
+    if fit is None:
+        return
+    stats = _batched_apply(module.statistics, module, X, batch_size, device)  # (N, F)
+    fit(torch.from_numpy(np.asarray(stats)))
 
 
 # --------------------------------------------------------------------------- losses
@@ -606,8 +646,8 @@ def reconstruction_loss(feature_weights: torch.Tensor | np.ndarray | None = None
     if feature_weights is None:
 
         def _mse(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-            x_hat, _ = module(xb)  # (B, C, L)
-            return mse_loss(x_hat, xb)
+            x_hat, _ = module(xb)  # shaped like module.target(xb): (B, C, L) for windows
+            return mse_loss(x_hat, module.target(xb))
 
         return _mse
     w_cpu = torch.as_tensor(np.asarray(feature_weights, dtype=np.float32))
@@ -617,6 +657,11 @@ def reconstruction_loss(feature_weights: torch.Tensor | np.ndarray | None = None
         if xb.device not in cache:
             cache[xb.device] = w_cpu.to(xb.device).reshape(xb.shape[1:])
         x_hat, _ = module(xb)  # (B, C, L)
+        if x_hat.shape != xb.shape:
+            raise ValueError(
+                "the DAC weighted loss needs an architecture that reconstructs the windows; "
+                f"this one reconstructs shape {tuple(x_hat.shape[1:])}"
+            )
         return weighted_mse(x_hat, xb, cache[xb.device])
 
     return _wmse

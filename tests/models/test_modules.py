@@ -17,6 +17,7 @@ from tsclust.models import (
 
 SMALL = {
     "conv": {"filters": (4, 8, 8)},
+    "cov": {"hidden": (8,), "delays": ()},
     "gru": {"hidden_size": 8},
     "lstm": {"hidden_size": 8},
     "mlp": {"hidden": (16, 8)},
@@ -26,10 +27,12 @@ SMALL = {
 def _check_shapes(module: torch.nn.Module, n_channels: int, length: int, latent: int) -> None:
     x = torch.randn(3, n_channels, length)
     x_hat, z = module(x)
-    assert x_hat.shape == (3, n_channels, length)
+    assert x_hat.shape == module.target(x).shape
+    if not hasattr(module, "statistics"):  # "cov" reconstructs statistics, not windows
+        assert x_hat.shape == (3, n_channels, length)
     assert z.shape == (3, latent)
     assert module.encode(x).shape == (3, latent)
-    assert module.decode(z).shape == (3, n_channels, length)
+    assert module.decode(z).shape == x_hat.shape
     assert module.latent_dim == latent
     # gradients reach the first layer
     x_hat.pow(2).mean().backward()

@@ -51,7 +51,7 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     ----------
     n_clusters : int, default=8
         Number of clusters, >= 2 and <= n_samples.
-    architecture : {"conv", "gru", "lstm", "mlp"}, default="mlp"
+    architecture : {"conv", "cov", "gru", "lstm", "mlp"}, default="mlp"
         Autoencoder from :data:`tsclust.models.ARCHITECTURES`. The dense autoencoder
         (hidden layers 256, 128) is the default: on HAPT it clustered better than the
         convolutional and recurrent ones and trains fastest (see the README's table).

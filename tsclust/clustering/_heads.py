@@ -186,7 +186,7 @@ class DECHead(Head):
             q = soft_assignment(z, centers, alpha)
             loss = kl_divergence(P["p"][idx].to(q.device), q)
             if recon:
-                loss = mse_loss(x_hat, xb) + weight * loss
+                loss = mse_loss(x_hat, module.target(xb)) + weight * loss
             return loss
 
         return loss_fn
@@ -288,7 +288,7 @@ class DCNHead(Head):
                 s = torch.cdist(z, state["centers"]).argmin(dim=1)
                 update = distributed.centroid_update if distributed.active() else online_centroid_update
                 state["centers"], state["counts"] = update(state["centers"], state["counts"], z, s)
-            return mse_loss(x_hat, xb) + half_lambda * kmeans_loss(z, state["centers"], s)
+            return mse_loss(x_hat, module.target(xb)) + half_lambda * kmeans_loss(z, state["centers"], s)
 
         def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:
             lab = _nearest(self.embed(module, Xt), state["centers"].cpu().numpy())
@@ -346,7 +346,7 @@ class CompactHead(Head):
             x_hat, z = module(xb)
             with torch.no_grad():
                 s = torch.cdist(z, state["centers"]).argmin(dim=1)
-            return mse_loss(x_hat, xb) + lam * compactness_loss(z, state["centers"], s)
+            return mse_loss(x_hat, module.target(xb)) + lam * compactness_loss(z, state["centers"], s)
 
         def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:
             Z = self.embed(module, Xt)

@@ -87,6 +87,8 @@ class AutoencoderModule(nn.Module):
     Sets ``n_channels``, ``length`` and ``latent_dim`` (each an integer >= 1, else ValueError);
     subclasses build their layers after ``super().__init__(n_channels, length, latent_dim)``
     and implement ``encode`` ``(N, C, L) -> (N, latent_dim)`` and ``decode`` (the inverse).
+    A module that reconstructs something other than the window (a statistics vector)
+    overrides :meth:`target`; reconstruction losses compare ``decode(encode(x))`` with it.
     """
 
     def __init__(self, n_channels: int, length: int, latent_dim: int) -> None:
@@ -97,6 +99,10 @@ class AutoencoderModule(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover
         raise NotImplementedError
+
+    def target(self, x: torch.Tensor) -> torch.Tensor:
+        """What ``decode(encode(x))`` reconstructs: the windows themselves ``(N, C, L)``."""
+        return x
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover
         raise NotImplementedError

@@ -6,6 +6,7 @@ from torch import nn
 
 from ._common import check_latent_dim
 from .conv import ConvAutoencoder
+from .covariance import CovarianceAutoencoder
 from .dense import DenseAutoencoder
 from .recurrent import GRUAutoencoder, LSTMAutoencoder
 
@@ -14,6 +15,7 @@ __all__ = ["ARCHITECTURES", "build_autoencoder", "check_architecture"]
 #: Architecture name -> module class; every class takes ``(n_channels, length, latent_dim, **kw)``.
 ARCHITECTURES: dict[str, type[nn.Module]] = {
     "conv": ConvAutoencoder,
+    "cov": CovarianceAutoencoder,
     "gru": GRUAutoencoder,
     "lstm": LSTMAutoencoder,
     "mlp": DenseAutoencoder,
@@ -34,7 +36,7 @@ def build_autoencoder(
 
     Parameters
     ----------
-    name : {"conv", "gru", "lstm", "mlp"}
+    name : {"conv", "cov", "gru", "lstm", "mlp"}
         Architecture name.
     n_channels : int
         Number of channels ``C`` of the windows.

@@ -1,0 +1,126 @@
+"""The "cov" architecture: window statistics, their standardisation, training and persistence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from scipy.linalg import logm
+
+from tsclust.autoencoder import Autoencoder
+from tsclust.baselines import FlatKMeans
+from tsclust.clustering import DeepClusterer
+from tsclust.metrics import evaluate
+from tsclust.models import CovarianceAutoencoder, window_statistics
+
+
+def _log_cov(rows: np.ndarray, eps: float) -> np.ndarray:
+    """Matrix log of the (population) covariance of ``rows`` (P, T) plus ``eps * I``."""
+    rows = rows - rows.mean(1, keepdims=True)
+    cov = rows @ rows.T / rows.shape[1]
+    return np.real(logm(cov + eps * np.eye(len(cov))))
+
+
+def test_statistics_match_numpy_means_and_matrix_log():
+    rng = np.random.RandomState(0)
+    x = rng.randn(4, 3, 20)
+    stats = window_statistics(torch.from_numpy(x), delays=(2,), eps=0.3).numpy()
+    assert stats.shape == (4, 3 + 6 * 7 // 2)
+    iu = np.triu_indices(6)
+    for i in range(4):
+        c = x[i] - x[i].mean(1, keepdims=True)
+        emb = np.concatenate([c[:, 0:18], c[:, 2:20]])  # delays 0 and 2 over 18 common steps
+        assert np.allclose(stats[i, :3], x[i].mean(1))
+        assert np.allclose(stats[i, 3:], _log_cov(emb, 0.3)[iu], atol=1e-8)
+
+
+def test_groups_give_one_block_per_group_and_no_delay_gives_log_variance():
+    rng = np.random.RandomState(1)
+    x = torch.from_numpy(rng.randn(5, 3, 16))
+    both = window_statistics(x, delays=(), eps=0.1, groups=[[0, 1], [2]]).numpy()
+    assert both.shape == (5, 3 + 3 + 1)
+    joint = window_statistics(x[:, :2], delays=(), eps=0.1).numpy()
+    assert np.allclose(both[:, 3:6], joint[:, 2:])
+    var = x[:, 2].numpy().var(axis=1)
+    assert np.allclose(both[:, 6], np.log(var + 0.1))
+
+
+def test_statistics_ignore_a_constant_offset_in_the_covariance_part():
+    rng = np.random.RandomState(2)
+    x = torch.from_numpy(rng.randn(3, 2, 32))
+    a = window_statistics(x).numpy()
+    b = window_statistics(x + 5.0).numpy()
+    assert np.allclose(a[:, :2] + 5.0, b[:, :2])
+    assert np.allclose(a[:, 2:], b[:, 2:], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"groups": [[0], [0, 1]]}, "groups"),
+        ({"groups": [[0]]}, "groups"),
+        ({"groups": [[0, 1], []]}, "groups"),
+        ({"delays": (16,)}, "largest delay"),
+        ({"eps": 0.0}, "eps"),
+        ({"eps": float("nan")}, "eps"),
+        ({"delays": (0,)}, "delays"),
+    ],
+)
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        CovarianceAutoencoder(2, 16, **kwargs)
+
+
+def test_fit_statistics_standardises_the_target_and_checks_its_input():
+    rng = np.random.RandomState(3)
+    x = torch.from_numpy(rng.randn(50, 2, 16).astype(np.float32) * 3 + 1)
+    ae = CovarianceAutoencoder(2, 16, latent_dim=2, hidden=(8,), delays=(1,))
+    ae.fit_statistics(ae.statistics(x))
+    t = ae.target(x).numpy()
+    assert t.shape == (50, ae.n_features)
+    assert np.allclose(t.mean(0), 0, atol=1e-4) and np.allclose(t.std(0), 1, atol=1e-3)
+    with pytest.raises(ValueError, match="statistics of shape"):
+        ae.fit_statistics(torch.zeros(3, ae.n_features + 1))
+
+
+def test_autoencoder_estimator_fits_scores_and_round_trips(tmp_path):
+    rng = np.random.RandomState(4)
+    X = rng.randn(40, 24, 2).astype(np.float32)
+    ae = Autoencoder("cov", latent_dim=3, epochs=2, batch_size=16, random_state=0).fit(X)
+    stats_mean = ae.module_.feature_mean_.clone()
+    assert not torch.allclose(stats_mean, torch.zeros_like(stats_mean))  # fitted before training
+    err = ae.reconstruction_error(X)
+    assert err.shape == (40,) and np.isfinite(err).all()
+    assert ae.inverse_transform(ae.transform(X[:5])).shape == (5, ae.module_.n_features)
+    path = tmp_path / "cov.h5"
+    ae.save(path)
+    back = Autoencoder.load(path)
+    assert torch.equal(back.module_.feature_scale_, ae.module_.feature_scale_)
+    assert np.array_equal(back.transform(X), ae.transform(X))
+
+
+def test_dac_loss_is_refused_with_a_clear_error():
+    X = np.random.RandomState(5).randn(32, 16, 2).astype(np.float32)
+    with pytest.raises(ValueError, match="reconstructs the windows"):
+        Autoencoder("cov", latent_dim=2, epochs=1, loss="dac", dac_clusters=2).fit(X)
+
+
+def test_clusters_windows_that_differ_only_in_how_channels_co_vary():
+    """Same means and variances; in one group the two channels move together, in the other
+    against each other, at random phases. Second-order statistics separate them."""
+    rng = np.random.RandomState(6)
+    n, length = 120, 64
+    t = np.arange(length)
+    phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
+    base = np.sin(2 * np.pi * t / 16 + phase)  # (n, L)
+    sign = np.where(np.arange(n) < n // 2, 1.0, -1.0)[:, None]
+    X = np.stack([base, sign * base], axis=2) + 0.1 * rng.randn(n, length, 2)
+    y = (np.arange(n) >= n // 2).astype(int)
+    X = X.astype(np.float32)
+    model = DeepClusterer(
+        2, architecture="cov", head="kmeans", latent_dim=2, pretrain_epochs=20, batch_size=16,
+        random_state=0,
+    ).fit(X)
+    assert evaluate(y, model.labels_)["ari"] > 0.9
+    flat = FlatKMeans(2, random_state=0).fit_predict(X)  # raw windows: phase dominates
+    assert evaluate(y, flat)["ari"] < 0.3
