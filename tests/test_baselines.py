@@ -13,6 +13,7 @@ from sklearn.exceptions import NotFittedError
 
 from tsclust.baselines import (
     BASELINES,
+    CovWard,
     DTWKMeans,
     FlatKMeans,
     KShapeBaseline,
@@ -34,6 +35,7 @@ FAST = {
     "kshape": {"max_iter": 5},
     "kmeans": {"n_init": 2},
     "stats-kmeans": {"n_init": 2},
+    "cov-ward": {},
 }
 
 
@@ -78,7 +80,8 @@ def test_fit_recovers_clusters_and_attributes(fitted, blobs):
     assert est.n_timepoints_ == T and est.n_channels_ == C
     assert np.isfinite(est.inertia_)
     assert est.n_iter_ >= 1
-    expected = {"stats-kmeans": (3, 2 * C)}.get(name, (3, T, C))
+    n_cov = C + (2 * C) * (2 * C + 1) // 2  # means + log-covariance of 2C delay-embedded rows
+    expected = {"stats-kmeans": (3, 2 * C), "cov-ward": (3, n_cov)}.get(name, (3, T, C))
     assert est.cluster_centers_.shape == expected
 
 
@@ -178,6 +181,10 @@ def test_softdtw_passes_gamma(blobs):
         (SoftDTWKMeans(3, gamma=0.0), "gamma"),
         (FlatKMeans(3, n_init=0), "n_init"),
         (StatsKMeans(3, max_iter=1.5), "max_iter"),
+        (CovWard(3, eps=0.0), "eps"),
+        (CovWard(3, delays=(0,)), "delays"),
+        (CovWard(3, delays=(T,)), "longer"),
+        (CovWard(3, max_samples=2), "max_samples"),
     ],
 )
 def test_bad_parameters(est, match, blobs):
@@ -235,3 +242,15 @@ def test_make_baseline_unknown_and_kwargs():
     assert (est.n_clusters, est.random_state, est.sakoe_chiba_radius) == (4, 1, 5)
     with pytest.raises(TypeError):
         make_baseline("kmeans", 3, sakoe_chiba_radius=5)
+
+
+def test_cov_ward_subsample_and_channel_scale(blobs):
+    X, y = blobs
+    full = CovWard(3, random_state=0).fit(X)
+    np.testing.assert_allclose(full.channel_mean_, X.astype(np.float64).mean(axis=(0, 1)))
+    # units of the channels do not matter: they are standardised first
+    assert np.array_equal(CovWard(3, random_state=0).fit_predict(10.0 * X - 4.0), full.labels_)
+    # above max_samples Ward runs on a seeded subsample; every window still gets a label
+    sub = CovWard(3, max_samples=12, random_state=0).fit(X)
+    assert sub.labels_.shape == (len(X),) and ari(y, sub.labels_) == 1.0
+    assert np.array_equal(sub.labels_, sub.predict(X))

@@ -9,7 +9,9 @@ runs them exactly like the deep estimators:
 - ``"euclidean-kmeans"``: :class:`EuclideanKMeans`, windows, Euclidean (tslearn);
 - ``"kshape"``: :class:`KShapeBaseline`, z-normalised windows, shape-based distance (tslearn);
 - ``"kmeans"``: :class:`FlatKMeans`, flattened windows, scikit-learn k-means;
-- ``"stats-kmeans"``: :class:`StatsKMeans`, per-channel mean and std of each window.
+- ``"stats-kmeans"``: :class:`StatsKMeans`, per-channel mean and std of each window;
+- ``"cov-ward"``: :class:`CovWard`, window means and log-covariances (the statistics the
+  ``"cov"`` autoencoder learns from), Ward clustering, no network.
 
 All fit/predict logic lives in one private base class; a baseline only says how it turns
 windows into the inner estimator's input and which inner estimator it builds.
@@ -40,6 +42,7 @@ __all__ = [
     "KShapeBaseline",
     "FlatKMeans",
     "StatsKMeans",
+    "CovWard",
     "BASELINES",
     "make_baseline",
     "z_normalize",
@@ -131,8 +134,8 @@ class _BaseTimeSeriesClusterer(ClusterMixin, BaseEstimator):
         """
         X = check_collection(X, dtype=np.float64)
         n_clusters = check_n_clusters(self.n_clusters, X.shape[0])
-        self._check_params()
         self.n_timepoints_, self.n_channels_ = int(X.shape[1]), int(X.shape[2])
+        self._check_params()
         features = self._fit_features(X)
         estimator = self._make_estimator(n_clusters, _inner_random_state(self.random_state))
         estimator.fit(features)
@@ -585,6 +588,127 @@ class StatsKMeans(_SklearnKMeans):
         return self.scaler_.inverse_transform(estimator.cluster_centers_)
 
 
+class _WardOnRows:
+    """Ward clustering with the small estimator interface the base class uses.
+
+    ``fit`` sets ``labels_``, ``cluster_centers_`` (cluster means) and ``inertia_`` (sum of
+    squared distances to them); ``predict`` assigns rows to the nearest centre.
+    """
+
+    def __init__(self, n_clusters: int, max_samples: int, random_state: Any) -> None:
+        self.n_clusters, self.max_samples = n_clusters, max_samples
+        self.seed = derive_seed(random_state) if random_state is not None else 0
+
+    def fit(self, F: np.ndarray) -> _WardOnRows:
+        from .clustering._heads import ward_cluster
+
+        self.labels_, self.cluster_centers_ = ward_cluster(
+            F, self.n_clusters, self.max_samples, self.seed
+        )
+        self.inertia_ = float(((F - self.cluster_centers_[self.labels_]) ** 2).sum())
+        self.n_iter_ = 1  # one agglomerative pass
+        return self
+
+    def predict(self, F: np.ndarray) -> np.ndarray:
+        from .clustering._heads import _nearest
+
+        return _nearest(F, self.cluster_centers_)
+
+
+class CovWard(_BaseTimeSeriesClusterer):
+    """Ward clustering of window means and log-covariances: the ``"cov"`` features, no network.
+
+    Channels are standardised with the mean and standard deviation of the training windows,
+    each window becomes :func:`tsclust.models.window_statistics` (channel means and the
+    upper triangle of the matrix logarithm of the regularised covariance of the
+    delay-embedded channels), every statistic is standardised, and Ward's method clusters
+    them (on a seeded subsample of ``max_samples`` windows when there are more; the rest go
+    to the nearest cluster mean, as do new windows in :meth:`predict`). It shows what the
+    ``"cov"`` autoencoder adds over its own input features.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters, 2 <= n_clusters <= n_samples.
+    delays : tuple of int, default=(4,)
+        Delays of the covariance embedding, in samples.
+    eps : float, default=0.1
+        Ridge added to each covariance (in units of the standardised channels).
+    max_samples : int, default=20000
+        Largest number of windows Ward clusters directly.
+    random_state : int, RandomState or None, default=None
+        Seeds the subsample (used only above ``max_samples`` windows).
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    cluster_centers_ : ndarray of shape (n_clusters, n_statistics)
+        Cluster means of the standardised statistics.
+    channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
+    scaler_ : sklearn.preprocessing.StandardScaler
+        Fitted on the training statistics.
+    inertia_ : float
+        Sum of squared distances to the cluster means (standardised statistics).
+
+    Examples
+    --------
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.concatenate([rng.randn(5, 16, 2), 3 + rng.randn(5, 16, 2)])
+    >>> CovWard(n_clusters=2).fit_predict(X).tolist()
+    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    """
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        delays: tuple[int, ...] = (4,),
+        eps: float = 0.1,
+        max_samples: int = 20_000,
+        random_state: Any = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.delays = delays
+        self.eps = eps
+        self.max_samples = max_samples
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        if not (isinstance(self.eps, numbers.Real) and np.isfinite(self.eps) and self.eps > 0):
+            raise ValueError(f"eps must be a positive number, got {self.eps!r}")
+        delays = tuple(self.delays)
+        if any(isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1 for d in delays):
+            raise ValueError(f"delays must be positive integers, got {self.delays!r}")
+        if max(delays, default=0) >= self.n_timepoints_:
+            raise ValueError(
+                f"delays {delays} need windows longer than {max(delays)} samples, "
+                f"got {self.n_timepoints_}"
+            )
+        m = self.max_samples
+        if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < self.n_clusters:
+            raise ValueError(f"max_samples must be an integer >= n_clusters, got {m!r}")
+
+    def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
+        return _WardOnRows(n_clusters, self.max_samples, random_state)
+
+    def _statistics(self, X: np.ndarray) -> np.ndarray:
+        import torch
+
+        from .models import window_statistics
+
+        Xs = (X - self.channel_mean_) / self.channel_scale_  # (n, T, C)
+        x = torch.from_numpy(np.ascontiguousarray(Xs.transpose(0, 2, 1)))  # (n, C, T)
+        return window_statistics(x, self.delays, self.eps).numpy()
+
+    def _fit_features(self, X: np.ndarray) -> np.ndarray:
+        self.channel_mean_ = X.mean(axis=(0, 1))
+        self.channel_scale_ = np.maximum(X.std(axis=(0, 1)), 1e-12)
+        self.scaler_ = StandardScaler().fit(self._statistics(X))
+        return self._features(X)
+
+    def _features(self, X: np.ndarray) -> np.ndarray:
+        return self.scaler_.transform(self._statistics(X))
+
+
 BASELINES: dict[str, type[_BaseTimeSeriesClusterer]] = {
     "dtw-kmeans": DTWKMeans,
     "softdtw-kmeans": SoftDTWKMeans,
@@ -592,6 +716,7 @@ BASELINES: dict[str, type[_BaseTimeSeriesClusterer]] = {
     "kshape": KShapeBaseline,
     "kmeans": FlatKMeans,
     "stats-kmeans": StatsKMeans,
+    "cov-ward": CovWard,
 }
 """Registry: baseline name -> estimator class (every class takes n_clusters and random_state)."""
 

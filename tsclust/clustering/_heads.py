@@ -32,7 +32,7 @@ from ._losses import (
     target_distribution,
 )
 
-__all__ = ["HEADS", "Head", "HeadConfig", "ClusterCollapseWarning", "check_head"]
+__all__ = ["HEADS", "Head", "HeadConfig", "ClusterCollapseWarning", "check_head", "ward_cluster"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,30 @@ def _nearest(Z: np.ndarray, centers: np.ndarray) -> np.ndarray:
     C = np.asarray(centers, dtype=np.float64)
     d = (C**2).sum(axis=1)[None, :] - 2.0 * Z @ C.T  # + ||z||^2, constant per row
     return d.argmin(axis=1)
+
+
+def ward_cluster(
+    Z: np.ndarray, n_clusters: int, max_samples: int = 20_000, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ward clustering of the rows of ``Z`` (n, d), subsampled above ``max_samples`` rows.
+
+    Ward's memory and time grow with the square of the rows: above ``max_samples`` a seeded
+    subsample is clustered and every row goes to the nearest cluster mean.
+
+    Returns
+    -------
+    labels : ndarray of shape (n,), int64
+    centers : ndarray of shape (n_clusters, d)
+        Mean of each cluster's (clustered) rows.
+    """
+    rows = np.arange(len(Z))
+    if len(Z) > max_samples:
+        rows = np.sort(np.random.RandomState(seed).choice(len(Z), max_samples, replace=False))
+    sub = AgglomerativeClustering(n_clusters, linkage="ward").fit_predict(Z[rows])
+    centers = np.stack([Z[rows][sub == k].mean(axis=0) for k in range(n_clusters)])
+    if len(rows) == len(Z):
+        return sub.astype(np.int64), centers
+    return _nearest(Z, centers), centers
 
 
 class Head:
@@ -385,16 +409,8 @@ class WardHead(Head):
 
     def _cluster(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         c = self.config
-        rows = np.arange(len(Z))
-        if len(Z) > self.ward_max_samples:
-            rows = np.sort(np.random.RandomState(c.seed).choice(len(Z), self.ward_max_samples,
-                                                                 replace=False))
-        sub = AgglomerativeClustering(c.n_clusters, linkage="ward").fit_predict(Z[rows])
-        centers = np.stack([Z[rows][sub == k].mean(axis=0) for k in range(c.n_clusters)])
-        centers = centers.astype(np.float32)
-        if len(rows) == len(Z):
-            return sub.astype(np.int64), centers
-        return _nearest(Z, centers), centers
+        labels, centers = ward_cluster(Z, c.n_clusters, self.ward_max_samples, c.seed)
+        return labels, centers.astype(np.float32)
 
 
 HEADS: dict[str, type[Head]] = {
