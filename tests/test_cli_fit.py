@@ -10,6 +10,7 @@ import pytest
 from tsclust.cli import main
 from tsclust.clustering import DeepClusterer
 from tsclust.io import read_windows
+from tsclust.models import resolve_architecture
 
 FAST = ["--epochs", "2", "--finetune-epochs", "1", "-q"]
 
@@ -27,9 +28,11 @@ def test_fit_uses_estimator_defaults_and_predict_writes_csv(tmp_path, store, cap
     assert main(["fit", str(store), "-k", "2", "-o", str(model), *FAST]) == 0
     out = capsys.readouterr().out
     default = DeepClusterer()
-    assert f"fitted {default.architecture}+{default.head}" in out
+    arch = resolve_architecture(default.architecture, 6)  # the HAPT store has 6 channels
+    assert f"fitted {arch}+{default.head}" in out
     assert "ARI" in out and model.exists()
     est = DeepClusterer.load(model)
+    assert est.architecture == default.architecture and est.architecture_ == arch
     assert est.pretrain_epochs == 2 and est.finetune_epochs == 1 and est.n_clusters == 2
 
     labels_csv = tmp_path / "labels.csv"

@@ -28,7 +28,7 @@ from ._validation import (
     jsonable,
     to_channels_first,
 )
-from .models import build_autoencoder, check_architecture
+from .models import build_autoencoder, check_architecture, resolve_architecture
 from .models._common import check_latent_dim
 from .streaming import StoreDataset, is_store_path
 from .training import (
@@ -77,7 +77,7 @@ def build_module(
     architecture: str,
     n_channels: int,
     length: int,
-    latent_dim: int,
+    latent_dim: int | None,
     seed: int,
     module_kwargs: dict[str, Any] | None = None,
 ) -> nn.Module:
@@ -89,10 +89,11 @@ def build_module(
 
     Parameters
     ----------
-    architecture : {"conv", "cov", "gru", "lstm", "mlp"}
+    architecture : {"auto", "conv", "cov", "gru", "lstm", "mlp"}
     n_channels : int
     length : int
-    latent_dim : int
+    latent_dim : int or None
+        None: the architecture's default.
     seed : int
     module_kwargs : dict or None
         Extra keyword arguments of the module class.
@@ -249,7 +250,8 @@ def read_model(
         params["device"] = device
     est = cls(**params)
     t, c = int(meta["n_timepoints"]), int(meta["n_channels"])
-    module = build_module(est.architecture, c, t, est.latent_dim, 0, est.module_kwargs)
+    est.architecture_ = resolve_architecture(est.architecture, c)
+    module = build_module(est.architecture_, c, t, est.latent_dim, 0, est.module_kwargs)
     load_module_arrays(module, arrays)
     est.n_timepoints_, est.n_channels_ = t, c
     est.n_features_in_ = c
@@ -261,10 +263,12 @@ class Autoencoder(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    architecture : {"conv", "cov", "gru", "lstm", "mlp"}, default="conv"
-        Module from :data:`tsclust.models.ARCHITECTURES`.
-    latent_dim : int, default=10
-        Size of the latent vector.
+    architecture : {"auto", "conv", "cov", "gru", "lstm", "mlp"}, default="conv"
+        Module from :data:`tsclust.models.ARCHITECTURES`; "auto" as in
+        :func:`tsclust.models.resolve_architecture` (the fitted name is ``architecture_``).
+    latent_dim : int or None, default=None
+        Size of the latent vector; None: the architecture's default (10, or 32 for "cov",
+        see :func:`tsclust.models.default_latent_dim`).
     epochs : int, default=30
         Maximum training epochs.
     batch_size : int, default=256
@@ -321,7 +325,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         architecture: str = "conv",
-        latent_dim: int = 10,
+        latent_dim: int | None = None,
         epochs: int = 30,
         batch_size: int = 256,
         lr: float = 1e-3,
@@ -355,7 +359,8 @@ class Autoencoder(TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ helpers
     def _check_params(self) -> None:
         check_architecture(self.architecture)
-        check_latent_dim(self.latent_dim)
+        if self.latent_dim is not None:
+            check_latent_dim(self.latent_dim)
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; valid names are {list(LOSSES)}")
         if self.lr_schedule not in LR_SCHEDULES:
@@ -412,8 +417,9 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             Xt = to_channels_first(X)  # (N, C, L)
         init_seed, batch_seed, dac_seed = split_seeds(self.random_state, 3)
         device = resolve_device(self.device)
+        self.architecture_ = resolve_architecture(self.architecture, c)
         module = build_module(
-            self.architecture, c, t, self.latent_dim, init_seed, self.module_kwargs
+            self.architecture_, c, t, self.latent_dim, init_seed, self.module_kwargs
         )
         weights = None
         if self.loss == "dac":

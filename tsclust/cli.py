@@ -437,7 +437,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     rows = []
     t0 = time.perf_counter()
     est = DeepClusterer(k, random_state=0, verbose=0 if args.quiet else 1, **deep_kw).fit(w.X)
-    kind = f"{est.architecture}+{est.head}, {est.pretrain_epochs}+{est.finetune_epochs} epochs"
+    kind = f"{est.architecture_}+{est.head}, {est.pretrain_epochs}+{est.finetune_epochs} epochs"
     rows.append((f"DeepClusterer ({kind})", evaluate(w.y, est.labels_), time.perf_counter() - t0))
 
     t0 = time.perf_counter()
@@ -511,7 +511,7 @@ def _add_fit_parser(subparsers: Any) -> None:
     p.add_argument("store", type=Path, help="HDF5 window store (tsclust windows)")
     p.add_argument("-k", "--n-clusters", type=_parse_k, required=True, help="integer or 'auto'")
     p.add_argument("--k-range", type=_parse_range, default=range(2, 13), help="with -k auto (2-12)")
-    p.add_argument("--architecture", choices=sorted(ARCHITECTURES), default=None,
+    p.add_argument("--architecture", choices=sorted([*ARCHITECTURES, "auto"]), default=None,
                    help="autoencoder (default: DeepClusterer's, mlp)")
     p.add_argument("--head", choices=sorted(HEADS), default=None,
                    help="clustering head (default: DeepClusterer's, dec)")
@@ -589,7 +589,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     est.save(args.out, overwrite=args.overwrite)
     sizes = np.bincount(est.labels_, minlength=k)
-    print(f"fitted {est.architecture}+{est.head} on {len(w)} windows {w.X.shape[1:]} in {seconds:.1f} s")
+    print(f"fitted {est.architecture_}+{est.head} on {len(w)} windows {w.X.shape[1:]} in {seconds:.1f} s")
     print(f"cluster sizes: {' '.join(str(s) for s in sizes)}")
     _print_scores(w.y, est.labels_)
     print(f"model written to {args.out}")

@@ -28,7 +28,7 @@ from ..autoencoder import (
     read_model,
     split_seeds,
 )
-from ..models import check_architecture
+from ..models import check_architecture, resolve_architecture
 from ..models._common import check_latent_dim
 from ..preprocessing import ChannelStandardScaler, MinMaxScaler, scaler_from_dict, scaler_to_dict
 from ..streaming import StoreDataset, is_store_path, prepare_store
@@ -45,20 +45,24 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
 
     ``fit`` scales the windows (per channel, fitted on ``X``), pre-trains the autoencoder
     by reconstruction, then runs the head: k-means on the latents (``"kmeans"``), DEC,
-    IDEC, DCN, or Song et al.'s compactness-restrained autoencoder (``"compact"``).
+    IDEC, DCN, Song et al.'s compactness-restrained autoencoder (``"compact"``) or Ward.
 
     Parameters
     ----------
     n_clusters : int, default=8
         Number of clusters, >= 2 and <= n_samples.
-    architecture : {"conv", "cov", "gru", "lstm", "mlp"}, default="mlp"
-        Autoencoder from :data:`tsclust.models.ARCHITECTURES`. The dense autoencoder
-        (hidden layers 256, 128) is the default: on HAPT it clustered better than the
-        convolutional and recurrent ones and trains fastest (see the README's table).
+    architecture : {"auto", "conv", "cov", "gru", "lstm", "mlp"}, default="auto"
+        Autoencoder from :data:`tsclust.models.ARCHITECTURES`. "auto" takes "cov" (an
+        autoencoder of window means and log-covariances of delay-embedded channels) for
+        windows with two or more channels and the dense "mlp" for one channel
+        (:func:`tsclust.models.resolve_architecture`): on HAPT's six channels "cov" + DEC
+        reached ARI 0.63 against 0.48 for "mlp" + DEC; on univariate UCR problems neither
+        dominates (see the README's tables).
     head : {"kmeans", "dec", "idec", "dcn", "compact", "ward"}, default="dec"
         Clustering head from :data:`tsclust.clustering.HEADS`.
-    latent_dim : int, default=10
-        Size of the latent space.
+    latent_dim : int or None, default=None
+        Size of the latent space; None: the architecture's default (10, or 32 for "cov",
+        see :func:`tsclust.models.default_latent_dim`).
     pretrain_epochs : int, default=50
         Epochs of reconstruction pre-training.
     finetune_epochs : int, default=50
@@ -114,6 +118,8 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         Fine-tuning epochs run.
     n_timepoints_, n_channels_ : int
         Window shape seen in ``fit``.
+    architecture_ : str
+        The architecture used (``architecture`` with "auto" resolved).
 
     Examples
     --------
@@ -129,9 +135,9 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     def __init__(
         self,
         n_clusters: int = 8,
-        architecture: str = "mlp",
+        architecture: str = "auto",
         head: str = "dec",
-        latent_dim: int = 10,
+        latent_dim: int | None = None,
         pretrain_epochs: int = 50,
         finetune_epochs: int = 50,
         batch_size: int = 256,
@@ -175,7 +181,8 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         check_n_clusters(self.n_clusters, n_samples)
         check_architecture(self.architecture)
         check_head(self.head)
-        check_latent_dim(self.latent_dim)
+        if self.latent_dim is not None:
+            check_latent_dim(self.latent_dim)
         if self.scaling not in SCALINGS:
             raise ValueError(f"unknown scaling {self.scaling!r}; valid values are {list(SCALINGS)}")
         if self.loss not in LOSSES:
@@ -246,7 +253,8 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             Xs = X if self.scaler_ is None else self.scaler_.transform(X).astype(np.float32)
             Xt = to_channels_first(Xs)  # (N, C, L)
         device = resolve_device(self.device)
-        module = build_module(self.architecture, c, t, self.latent_dim, init_seed, self.module_kwargs)
+        self.architecture_ = resolve_architecture(self.architecture, c)
+        module = build_module(self.architecture_, c, t, self.latent_dim, init_seed, self.module_kwargs)
         weights = dac_weights(Xt, None, None, seed=dac_seed) if self.loss == "dac" else None
         pre = []
         if self.pretrain_epochs > 0:

@@ -9,7 +9,13 @@ from .conv import ConvAutoencoder
 from .covariance import CovarianceAutoencoder, window_statistics
 from .dense import DenseAutoencoder
 from .recurrent import GRUAutoencoder, LSTMAutoencoder, RecurrentAutoencoder
-from .registry import ARCHITECTURES, build_autoencoder, check_architecture
+from .registry import (
+    ARCHITECTURES,
+    build_autoencoder,
+    check_architecture,
+    default_latent_dim,
+    resolve_architecture,
+)
 
 __all__ = [
     "ARCHITECTURES",
@@ -21,5 +27,7 @@ __all__ = [
     "RecurrentAutoencoder",
     "build_autoencoder",
     "check_architecture",
+    "default_latent_dim",
+    "resolve_architecture",
     "window_statistics",
 ]

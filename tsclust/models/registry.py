@@ -10,7 +10,14 @@ from .covariance import CovarianceAutoencoder
 from .dense import DenseAutoencoder
 from .recurrent import GRUAutoencoder, LSTMAutoencoder
 
-__all__ = ["ARCHITECTURES", "build_autoencoder", "check_architecture"]
+__all__ = [
+    "ARCHITECTURES",
+    "AUTO",
+    "build_autoencoder",
+    "check_architecture",
+    "default_latent_dim",
+    "resolve_architecture",
+]
 
 #: Architecture name -> module class; every class takes ``(n_channels, length, latent_dim, **kw)``.
 ARCHITECTURES: dict[str, type[nn.Module]] = {
@@ -22,28 +29,60 @@ ARCHITECTURES: dict[str, type[nn.Module]] = {
 }
 
 
+#: Latent size used when ``latent_dim`` is None: 10, except "cov", whose 80-odd standardised
+#: statistics (6 channels) lose the posture information in a 10-dimensional code (HAPT ARI
+#: 0.37 at 10, 0.60 at 16, 0.60-0.64 at 32; see the README).
+DEFAULT_LATENT_DIMS: dict[str, int] = {"cov": 32}
+
+
+def default_latent_dim(name: str) -> int:
+    """Latent size an architecture gets when none is given (10 unless listed otherwise)."""
+    return DEFAULT_LATENT_DIMS.get(name, 10)
+
+
+#: The name that picks an architecture from the data (see :func:`resolve_architecture`).
+AUTO = "auto"
+
+
 def check_architecture(name: object) -> str:
-    """Return ``name`` if it is a registered architecture, else raise a ValueError listing them."""
-    if not isinstance(name, str) or name not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {name!r}; valid names are {sorted(ARCHITECTURES)}")
+    """Return ``name`` if it is a registered architecture or "auto", else raise a ValueError."""
+    if not isinstance(name, str) or (name not in ARCHITECTURES and name != AUTO):
+        valid = sorted([*ARCHITECTURES, AUTO])
+        raise ValueError(f"unknown architecture {name!r}; valid names are {valid}")
     return name
 
 
+def resolve_architecture(name: str, n_channels: int) -> str:
+    """The registered architecture ``name`` stands for on windows with ``n_channels`` channels.
+
+    "auto" is "cov" (window means and log-covariances) for two or more channels, where
+    cross-channel statistics carry the signal (HAPT: ARI 0.63 against 0.48 for "mlp"), and
+    "mlp" for a single channel, where shape matters more than second-order statistics
+    (mixed results on UCR univariate problems, see the README). Other names are returned
+    unchanged after :func:`check_architecture`.
+    """
+    name = check_architecture(name)
+    if name != AUTO:
+        return name
+    return "cov" if n_channels >= 2 else "mlp"
+
+
 def build_autoencoder(
-    name: str, n_channels: int, length: int, latent_dim: int = 10, **kwargs
+    name: str, n_channels: int, length: int, latent_dim: int | None = None, **kwargs
 ) -> nn.Module:
     """Build a registered autoencoder module.
 
     Parameters
     ----------
-    name : {"conv", "cov", "gru", "lstm", "mlp"}
-        Architecture name.
+    name : {"auto", "conv", "cov", "gru", "lstm", "mlp"}
+        Architecture name; "auto" picks one from ``n_channels`` (:func:`resolve_architecture`).
     n_channels : int
         Number of channels ``C`` of the windows.
     length : int
         Window length ``L``.
-    latent_dim : int, default=10
-        Size of the latent vector (>= 1).
+    latent_dim : int or None, default=None
+        Size of the latent vector (>= 1); None: :func:`default_latent_dim` (10, or 32 for
+        "cov").
     **kwargs
         Passed to the module class (e.g. ``filters``, ``hidden_size``, ``global_pool``).
 
@@ -64,6 +103,9 @@ def build_autoencoder(
     >>> build_autoencoder("mlp", 1, 8, latent_dim=2, hidden=(4,)).latent_dim
     2
     """
-    cls = ARCHITECTURES[check_architecture(name)]
+    name = resolve_architecture(name, n_channels)
+    cls = ARCHITECTURES[name]
+    if latent_dim is None:
+        latent_dim = default_latent_dim(name)
     check_latent_dim(latent_dim)
     return cls(n_channels, length, latent_dim, **kwargs)
