@@ -512,7 +512,7 @@ def _add_fit_parser(subparsers: Any) -> None:
     p.add_argument("-k", "--n-clusters", type=_parse_k, required=True, help="integer or 'auto'")
     p.add_argument("--k-range", type=_parse_range, default=range(2, 13), help="with -k auto (2-12)")
     p.add_argument("--architecture", choices=sorted([*ARCHITECTURES, "auto"]), default=None,
-                   help="autoencoder (default: DeepClusterer's, mlp)")
+                   help="autoencoder (default: DeepClusterer's, auto: cov for several channels, mlp for one)")
     p.add_argument("--head", choices=sorted(HEADS), default=None,
                    help="clustering head (default: DeepClusterer's, dec)")
     p.add_argument("--latent-dim", type=int, default=None)
@@ -642,12 +642,15 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _add_compare_parser(subparsers: Any) -> None:
+    from .baselines import BASELINES
+    from .models import ARCHITECTURES
+
     p = subparsers.add_parser(
         "compare",
         help="compare deep clusterers with DTW k-means and other baselines on a store",
         description="Run methods x seeds on the windows of STORE; write results.csv, results.md, "
-        "results.json and results.png to OUTDIR. Methods: baselines (dtw-kmeans, softdtw-kmeans, "
-        "euclidean-kmeans, kshape, kmeans, stats-kmeans) and ARCH+HEAD (e.g. conv+dec).",
+        f"results.json and results.png to OUTDIR. Methods: baselines ({', '.join(BASELINES)}) "
+        f"and ARCH+HEAD with ARCH in {', '.join(sorted(ARCHITECTURES))} (e.g. cov+dec).",
     )
     p.add_argument("store", type=Path, help="HDF5 window store")
     p.add_argument("-k", "--n-clusters", type=int, required=True)
