@@ -124,3 +124,20 @@ def test_clusters_windows_that_differ_only_in_how_channels_co_vary():
     assert evaluate(y, model.labels_)["ari"] > 0.9
     flat = FlatKMeans(2, random_state=0).fit_predict(X)  # raw windows: phase dominates
     assert evaluate(y, flat)["ari"] < 0.3
+
+
+def test_target_of_the_same_batch_is_reused_until_it_or_the_scaling_changes():
+    rng = np.random.RandomState(7)
+    x = torch.from_numpy(rng.randn(8, 2, 16).astype(np.float32))
+    ae = CovarianceAutoencoder(2, 16, latent_dim=2, hidden=(4,), delays=(1,))
+    first = ae.target(x)
+    assert ae.target(x) is first  # same tensor, same scaling: reused
+    assert ae.target(x.clone()) is not first and torch.equal(ae.target(x.clone()), first)
+    x.mul_(2.0)  # in-place change of the batch: recomputed
+    assert not torch.allclose(ae.target(x), first)
+    before = ae.target(x)
+    ae.fit_statistics(ae.statistics(x))  # new standardisation: recomputed
+    after = ae.target(x)
+    assert after is not before and not torch.allclose(after, before)
+    ae.load_state_dict({k: v.clone() * 0 + 1 for k, v in ae.state_dict().items()})
+    assert not torch.allclose(ae.target(x), after)  # loaded buffers count as a change

@@ -175,6 +175,7 @@ class CovarianceAutoencoder(AutoencoderModule):
         self.n_features = n_statistics(self.n_channels, self.delays, self.groups)
         self.register_buffer("feature_mean_", torch.zeros(self.n_features))
         self.register_buffer("feature_scale_", torch.ones(self.n_features))
+        self._last_target: tuple | None = None  # (x, versions, target) of the last call
         hidden = check_int_tuple(hidden, "hidden") if len(hidden) else ()
 
         enc: list[nn.Module] = []
@@ -216,8 +217,20 @@ class CovarianceAutoencoder(AutoencoderModule):
         self.feature_scale_.copy_(stats.std(0, correction=0).clamp_min(1e-6).float().to(dev))
 
     def target(self, x: torch.Tensor) -> torch.Tensor:
-        """What the decoder reconstructs: standardised statistics ``(N, n_features)``."""
-        return (self.statistics(x) - self.feature_mean_) / self.feature_scale_
+        """What the decoder reconstructs: standardised statistics ``(N, n_features)``.
+
+        A training step asks for the target of the same batch twice (in :meth:`encode` and in
+        the reconstruction loss); the last result is reused while ``x`` is the same tensor,
+        unmodified, and the standardisation is unchanged.
+        """
+        key = (x._version, self.feature_mean_._version, self.feature_scale_._version)
+        cached = self._last_target
+        if cached is not None and cached[0] is x and cached[1] == key:
+            return cached[2]
+        out = (self.statistics(x) - self.feature_mean_) / self.feature_scale_
+        # no cache when gradients flow into x: a reused graph could be freed by backward
+        self._last_target = None if x.requires_grad else (x, key, out)
+        return out
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Encode windows ``(N, C, L)`` to latents ``(N, latent_dim)``."""
