@@ -209,3 +209,24 @@ def test_bad_stores(tmp_path):
         WindowStoreWriter(tmp_path / "x.h5", attrs={"f": object()})
     with pytest.raises(RuntimeError, match="inside its with-block"):
         WindowStoreWriter(tmp_path / "x.h5").append(_windows())
+
+
+def test_atomic_text_replaces_only_on_success(tmp_path):
+    from tsclust.io import atomic_text
+
+    path = tmp_path / "out.csv"
+    with atomic_text(path) as fh:
+        fh.write("a,b\n")
+    assert path.read_text() == "a,b\n"
+    with pytest.raises(FileExistsError, match="overwrite"):
+        with atomic_text(path):
+            pass
+    with pytest.raises(RuntimeError):
+        with atomic_text(path, overwrite=True) as fh:
+            fh.write("half")
+            raise RuntimeError("interrupted")
+    assert path.read_text() == "a,b\n"  # the old file is intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]  # no temporary left
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        with atomic_text(tmp_path / "missing" / "x.csv"):
+            pass

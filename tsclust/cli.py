@@ -614,7 +614,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     import csv
 
     from .clustering import DeepClusterer
-    from .io import read_windows
+    from .io import atomic_text, read_windows
 
     _check_free([args.out], args.overwrite)
     est = DeepClusterer.load(args.model)
@@ -626,8 +626,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     else:
         labels = est.predict(w.X)
     origins = w.origins  # Windows always fills origins
-    tmp = args.out.with_name(f".{args.out.name}.tmp")
-    with open(tmp, "w", newline="") as fh:
+    with atomic_text(args.out, overwrite=True) as fh:  # --overwrite was checked above
         out = csv.writer(fh)
         out.writerow(["window", "recording", "start", "cluster", "confidence", "label"])
         for i in range(len(w)):
@@ -635,7 +634,6 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                 i, int(origins[i, 0]), int(origins[i, 1]), int(labels[i]),
                 "" if conf is None else f"{conf[i]:.4f}", "" if w.y is None else int(w.y[i]),
             ])
-    tmp.replace(args.out)
     print(f"{len(w)} windows -> {args.out}; cluster sizes: {' '.join(str(s) for s in np.bincount(labels))}")
     _print_scores(w.y, labels)
     return 0

@@ -791,15 +791,19 @@ def write_results(
     columns = list(RESULT_COLUMNS)
     for row in rows:
         columns += [k for k in row if k not in columns]
+    from .io import atomic_text
+
     paths = {ext: out / f"results.{ext}" for ext in ("csv", "md", "json", "png")}
-    with open(paths["csv"], "w", newline="", encoding="utf-8") as fh:
+    with atomic_text(paths["csv"], overwrite=True) as fh:  # the folder check is above
         writer = csv.writer(fh)
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_csv_cell(row.get(col)) for col in columns])
-    paths["md"].write_text(_markdown(rows, info), encoding="utf-8")
+    with atomic_text(paths["md"], overwrite=True) as fh:
+        fh.write(_markdown(rows, info))
     payload = {"meta": _jsonable(info), "rows": [_jsonable(dict(r)) for r in rows]}
-    paths["json"].write_text(json.dumps(payload, indent=2, allow_nan=False), encoding="utf-8")
+    with atomic_text(paths["json"], overwrite=True) as fh:
+        fh.write(json.dumps(payload, indent=2, allow_nan=False))
 
     from .plotting import plot_compare
 

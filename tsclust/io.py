@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import h5py
 import numpy as np
@@ -22,7 +22,9 @@ import numpy as np
 from .preprocessing.windows import Windows, check_compatible
 
 __all__ = [
+    "atomic_path",
     "atomic_h5",
+    "atomic_text",
     "save_model",
     "load_model",
     "MODEL_FORMAT",
@@ -40,8 +42,8 @@ STORE_FORMAT = "tsclust-windows/1"
 
 
 @contextlib.contextmanager
-def atomic_h5(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[h5py.File]:
-    """Open a temporary HDF5 file that replaces ``path`` only if the block succeeds.
+def atomic_path(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[str]:
+    """Yield a temporary file name beside ``path`` that replaces ``path`` if the block succeeds.
 
     Parameters
     ----------
@@ -53,8 +55,15 @@ def atomic_h5(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[h
 
     Yields
     ------
-    h5py.File
-        Open for writing; closed and renamed to ``path`` on success, deleted on error.
+    str
+        The temporary file (created empty); renamed to ``path`` on success, deleted on error.
+
+    Raises
+    ------
+    FileExistsError
+        ``path`` exists and ``overwrite`` is False.
+    FileNotFoundError
+        The folder of ``path`` does not exist.
     """
     path = Path(path)
     if path.exists() and not overwrite:
@@ -65,8 +74,7 @@ def atomic_h5(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[h
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     os.close(fd)
     try:
-        with h5py.File(tmp, "w") as f:
-            yield f
+        yield tmp
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
@@ -75,6 +83,33 @@ def atomic_h5(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[h
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_h5(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[h5py.File]:
+    """Open a temporary HDF5 file that replaces ``path`` only if the block succeeds.
+
+    See :func:`atomic_path` for ``overwrite`` and the errors.
+
+    Yields
+    ------
+    h5py.File
+        Open for writing; closed and renamed to ``path`` on success, deleted on error.
+    """
+    with atomic_path(path, overwrite=overwrite) as tmp, h5py.File(tmp, "w") as f:
+        yield f
+
+
+@contextlib.contextmanager
+def atomic_text(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[TextIO]:
+    """Open a temporary text file (UTF-8, ``newline=""`` for csv) that replaces ``path`` on success.
+
+    See :func:`atomic_path` for ``overwrite`` and the errors.
+    """
+    with atomic_path(path, overwrite=overwrite) as tmp, open(
+        tmp, "w", newline="", encoding="utf-8"
+    ) as fh:
+        yield fh
 
 
 def save_model(

@@ -370,10 +370,10 @@ def segments_to_csv(
     FileExistsError
         ``path`` exists and ``overwrite`` is False.
     """
+    from .io import atomic_text
+
     p = Path(path)
-    if p.exists() and not overwrite:
-        raise FileExistsError(f"{p} exists; pass overwrite=True (--overwrite) to replace it")
-    with open(p, "w", newline="") as fh:
+    with atomic_text(p, overwrite=overwrite) as fh:  # all or nothing
         writer = csv.DictWriter(fh, fieldnames=_CSV_FIELDS)
         writer.writeheader()
         for seg in segments:
