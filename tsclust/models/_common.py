@@ -13,6 +13,7 @@ __all__ = [
     "check_latent_dim",
     "check_positive_int",
     "make_activation",
+    "linear_stack",
     "ACTIVATIONS",
 ]
 
@@ -69,6 +70,19 @@ def make_activation(name: str | None) -> nn.Module:
         raise ValueError(
             f"unknown activation {name!r}; valid names are {sorted(ACTIVATIONS)} or None"
         ) from None
+
+
+def linear_stack(sizes: Sequence[int], activation: str | None) -> list[nn.Module]:
+    """``Linear -> activation`` between consecutive ``sizes``, no activation after the last.
+
+    ``linear_stack([8, 4, 2], "relu")`` is ``[Linear(8, 4), ReLU(), Linear(4, 2)]``.
+    """
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(make_activation(activation))
+    return layers
 
 
 def fit_length(x: torch.Tensor, length: int) -> torch.Tensor:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._common import AutoencoderModule, check_int_tuple, make_activation
+from ._common import AutoencoderModule, check_int_tuple, linear_stack
 
 __all__ = ["CovarianceAutoencoder", "window_statistics", "n_statistics"]
 
@@ -178,20 +178,12 @@ class CovarianceAutoencoder(AutoencoderModule):
         self._last_target: tuple | None = None  # (x, versions, target) of the last call
         hidden = check_int_tuple(hidden, "hidden") if len(hidden) else ()
 
-        enc: list[nn.Module] = []
-        prev = self.n_features
-        for h in hidden:
-            enc += [nn.Linear(prev, h), make_activation(activation)]
-            prev = h
-        enc.append(nn.Linear(prev, self.latent_dim))
-        self.encoder = nn.Sequential(*enc)
-        dec: list[nn.Module] = []
-        prev = self.latent_dim
-        for h in hidden[::-1]:
-            dec += [nn.Linear(prev, h), make_activation(decoder_activation)]
-            prev = h
-        dec.append(nn.Linear(prev, self.n_features))
-        self.decoder = nn.Sequential(*dec)
+        self.encoder = nn.Sequential(
+            *linear_stack([self.n_features, *hidden, self.latent_dim], activation)
+        )
+        self.decoder = nn.Sequential(
+            *linear_stack([self.latent_dim, *hidden[::-1], self.n_features], decoder_activation)
+        )
 
     def statistics(self, x: torch.Tensor) -> torch.Tensor:
         """Raw statistics ``(N, n_features)`` of windows ``(N, C, L)``."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._common import AutoencoderModule, check_int_tuple, make_activation
+from ._common import AutoencoderModule, check_int_tuple, linear_stack, make_activation
 
 __all__ = ["DenseAutoencoder"]
 
@@ -67,21 +67,13 @@ class DenseAutoencoder(AutoencoderModule):
         hidden = check_int_tuple(hidden, "hidden") if len(hidden) else ()
         d = self.n_channels * self.length
 
-        enc: list[nn.Module] = [nn.Flatten()]
-        prev = d
-        for h in hidden:
-            enc += [nn.Linear(prev, h), make_activation(activation)]
-            prev = h
-        enc.append(nn.Linear(prev, self.latent_dim))
-        self.encoder = nn.Sequential(*enc)
-
-        dec: list[nn.Module] = []
-        prev = self.latent_dim
-        for h in hidden[::-1]:
-            dec += [nn.Linear(prev, h), make_activation(decoder_activation)]
-            prev = h
-        dec += [nn.Linear(prev, d), make_activation(output_activation)]
-        self.decoder = nn.Sequential(*dec)
+        self.encoder = nn.Sequential(
+            nn.Flatten(), *linear_stack([d, *hidden, self.latent_dim], activation)
+        )
+        self.decoder = nn.Sequential(
+            *linear_stack([self.latent_dim, *hidden[::-1], d], decoder_activation),
+            make_activation(output_activation),
+        )
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Encode windows ``(N, C, L)`` to latents ``(N, latent_dim)``."""
