@@ -147,14 +147,14 @@ def torch_generator(seed: int):
     return g
 
 
-def to_channels_first(X: np.ndarray):
-    """Convert ``(n, T, C)`` numpy to a float32 torch tensor ``(N, C, L)``.
+def to_channels_first(X: np.ndarray, dtype: Any = np.float32):
+    """Convert ``(n, T, C)`` numpy to a torch tensor ``(N, C, L)`` (float32 unless ``dtype``).
 
     This is the single layout conversion between the public API and torch modules.
     """
     import torch
 
-    return torch.from_numpy(np.ascontiguousarray(np.transpose(X, (0, 2, 1)), dtype=np.float32))
+    return torch.from_numpy(np.ascontiguousarray(np.transpose(X, (0, 2, 1)), dtype=dtype))
 
 
 def jsonable(value: Any) -> Any:

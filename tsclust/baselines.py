@@ -33,7 +33,13 @@ from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_collection, check_fitted_shape, check_n_clusters, derive_seed
+from ._validation import (
+    check_collection,
+    check_fitted_shape,
+    check_n_clusters,
+    derive_seed,
+    to_channels_first,
+)
 
 __all__ = [
     "DTWKMeans",
@@ -691,12 +697,10 @@ class CovWard(_BaseTimeSeriesClusterer):
         return _WardOnRows(n_clusters, self.max_samples, random_state)
 
     def _statistics(self, X: np.ndarray) -> np.ndarray:
-        import torch
-
         from .models import window_statistics
 
         Xs = (X - self.channel_mean_) / self.channel_scale_  # (n, T, C)
-        x = torch.from_numpy(np.ascontiguousarray(Xs.transpose(0, 2, 1)))  # (n, C, T)
+        x = to_channels_first(Xs, dtype=np.float64)  # (n, C, T)
         return window_statistics(x, self.delays, self.eps).numpy()
 
     def _fit_features(self, X: np.ndarray) -> np.ndarray:

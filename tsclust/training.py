@@ -553,7 +553,8 @@ def decode(
     batch_size: int = 4096,
     device: str | torch.device | None = None,
 ) -> np.ndarray:
-    """Windows ``(N, C, L)`` decoded from latents ``Z`` ``(N, latent_dim)`` (eval, no grad)."""
+    """Decode latents ``Z`` ``(N, latent_dim)`` (eval, no grad): windows ``(N, C, L)``, or for
+    ``"cov"`` standardised statistics ``(N, n_features)`` (shaped like ``module.target``)."""
     return _batched_apply(module.decode, module, Z, batch_size, device)
 
 
