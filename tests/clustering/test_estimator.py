@@ -88,6 +88,18 @@ def test_soft_heads_have_proba(head, data):
     assert refresh and "sizes" in refresh[0]
 
 
+def test_dec_refreshes_after_update_interval_steps(data):
+    X, _ = data  # 90 windows, batch 32: 3 optimiser steps per epoch
+    every_epoch = make("dec", finetune_epochs=6, tol=0.0).fit(X)
+    sparse = make("dec", finetune_epochs=6, tol=0.0, update_interval=7).fit(X)
+
+    def refresh_steps(est):
+        return [r["steps"] for r in est.history_["finetune"] if "label_change" in r and "steps" in r]
+
+    assert refresh_steps(every_epoch) == [3, 6, 9, 12, 15, 18]
+    assert refresh_steps(sparse) == [9, 18]  # first epoch ends at or after 7 and 16 steps
+
+
 @pytest.mark.parametrize("head", ["kmeans", "dcn", "compact", "ward"])
 def test_hard_heads_have_no_proba(head):
     assert not hasattr(make(head), "predict_proba")
@@ -111,6 +123,8 @@ def test_compact_records_center_distance(data):
         (dict(architecture="nope"), "conv"),
         (dict(scaling="nope"), "scaling"),
         (dict(pretrain_epochs=-1), "pretrain_epochs"),
+        (dict(update_interval=0), "update_interval"),
+        (dict(update_interval=2.5), "update_interval"),
         (dict(device="tpu"), "device"),
     ],
 )

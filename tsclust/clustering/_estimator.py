@@ -67,7 +67,7 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         Epochs of reconstruction pre-training.
     finetune_epochs : int, default=50
         Maximum epochs of the head's fine-tuning (ignored by ``"kmeans"``). DEC/IDEC stop
-        earlier when fewer than ``tol`` of the labels change between epochs.
+        earlier when fewer than ``tol`` of the labels change between refreshes.
     batch_size : int, default=256
     lr : float, default=1e-3
         Adam learning rate of pre-training (cosine decay).
@@ -82,6 +82,11 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         Degrees of freedom of DEC's Student t kernel.
     tol : float, default=1e-3
         DEC/IDEC stop when the fraction of changed labels between refreshes is below it.
+    update_interval : int or None, default=None
+        DEC/IDEC refresh the target distribution P (and test ``tol``) at the first epoch end
+        after at least this many optimiser steps since the last refresh (DEC's T; Xie et al.
+        use 140). None refreshes after every epoch. On small data, where an epoch is a
+        few steps, a per-epoch refresh sees few label changes and stops DEC early.
     cluster_weight : float or None, default=None
         Weight of the clustering term: IDEC's gamma (default 0.1), DCN's lambda (1.0),
         Song et al.'s lambda (0.1). None takes the head's default.
@@ -147,6 +152,7 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         loss: str = "mse",
         alpha: float = 1.0,
         tol: float = 1e-3,
+        update_interval: int | None = None,
         cluster_weight: float | None = None,
         n_init: int = 20,
         collapse_entropy: float = 0.5,
@@ -168,6 +174,7 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.loss = loss
         self.alpha = alpha
         self.tol = tol
+        self.update_interval = update_interval
         self.cluster_weight = cluster_weight
         self.n_init = n_init
         self.collapse_entropy = collapse_entropy
@@ -191,6 +198,9 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
                 raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        ui = self.update_interval
+        if ui is not None and (isinstance(ui, bool) or not isinstance(ui, (int, np.integer)) or ui < 1):
+            raise ValueError(f"update_interval must be an integer >= 1 or None, got {ui!r}")
         if self.module_kwargs is not None and not isinstance(self.module_kwargs, dict):
             raise ValueError(f"module_kwargs must be a dict or None, got {self.module_kwargs!r}")
         resolve_device(self.device)
@@ -201,6 +211,7 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             batch_size=int(self.batch_size), lr=float(self.finetune_lr), seed=int(seed),
             device=resolve_device(self.device), verbose=int(self.verbose), alpha=float(self.alpha),
             tol=float(self.tol), cluster_weight=self.cluster_weight, n_init=int(self.n_init),
+            update_interval=None if self.update_interval is None else int(self.update_interval),
             collapse_entropy=float(self.collapse_entropy),
         )
 

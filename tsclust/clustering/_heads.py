@@ -54,6 +54,7 @@ class HeadConfig:
     verbose: int = 0
     alpha: float = 1.0
     tol: float = 1e-3
+    update_interval: int | None = None
     cluster_weight: float | None = None
     n_init: int = 20
     collapse_entropy: float = 0.5
@@ -257,7 +258,13 @@ class DECHead(Head):
         refresh(module, first)
         self.history.append(first)
 
+        last = {"steps": 0}
+
         def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:
+            # refresh P (and test tol) at the first epoch end after update_interval steps
+            if c.update_interval is not None and record["steps"] - last["steps"] < c.update_interval:
+                return False
+            last["steps"] = record["steps"]
             changed = refresh(module, record)
             return changed < c.tol
 
