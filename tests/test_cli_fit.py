@@ -50,13 +50,19 @@ def test_fit_uses_estimator_defaults_and_predict_writes_csv(tmp_path, store, cap
     assert "--overwrite" in capsys.readouterr().err
 
 
-def test_fit_choices_and_k_auto(tmp_path, store, capsys):
+def test_fit_choices_and_k_auto(tmp_path, store, capsys, monkeypatch):
+    import tsclust.clustering._estimator as mod
+
+    calls = []
+    real = mod.pretrain
+    monkeypatch.setattr(mod, "pretrain", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     model = tmp_path / "m.h5"
     args = ["fit", str(store), "-k", "auto", "--k-range", "2-4", "--architecture", "conv",
-            "--head", "kmeans", "--latent-dim", "3", "-o", str(model), *FAST]
+            "--head", "dec", "--latent-dim", "3", "-o", str(model), *FAST]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "chosen k =" in out and "fitted conv+kmeans" in out
+    assert "chosen k =" in out and "fitted conv+dec" in out
+    assert len(calls) == 1  # select_k's pre-training is reused by the final fit
     est = DeepClusterer.load(model)
     assert est.n_clusters in (2, 3, 4) and est.latent_dim == 3
     with pytest.raises(SystemExit):

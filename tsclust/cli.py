@@ -577,15 +577,18 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     if args.finetune_epochs is not None:
         params["finetune_epochs"] = args.finetune_epochs
     k = args.n_clusters
+    est = DeepClusterer(**params)
     if k == "auto":
-        sel = select_k(w.X, args.k_range, estimator=DeepClusterer(**params), random_state=args.seed)
+        est.set_params(warm_start=True)  # the final fit reuses select_k's pre-training
+        sel = select_k(w.X, args.k_range, estimator=est, random_state=args.seed)
         print("k  silhouette  calinski_harabasz  inertia")
         for row in sel.as_rows():
             print(f"{row['k']:<2} {row['silhouette']:10.3f}  {row['calinski_harabasz']:17.1f}  {row['inertia']:.1f}")
         print(f"chosen k = {sel.best_k} (best silhouette; elbow of inertia at k = {sel.elbow_k})")
         k = sel.best_k
+        est = sel.extra["estimator"].set_params(head=est.head)
     t0 = time.perf_counter()
-    est = DeepClusterer(n_clusters=k, **params).fit(w.X)
+    est = est.set_params(n_clusters=k).fit(w.X)
     seconds = time.perf_counter() - t0
     est.save(args.out, overwrite=args.overwrite)
     sizes = np.bincount(est.labels_, minlength=k)

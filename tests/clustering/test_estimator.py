@@ -189,3 +189,34 @@ def test_select_k_finds_three(data):
     assert len(sel.as_rows()) == 5 and np.all(np.diff(sel.inertia) <= 1e-6)
     with pytest.raises(ValueError, match="k_range"):
         select_k(X, [1, 2])
+
+
+def test_warm_start_reuses_pretraining_only_when_it_would_be_the_same(data, monkeypatch):
+    import tsclust.clustering._estimator as mod
+
+    X, y = data
+    calls = []
+    real = mod.pretrain
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs["epochs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mod, "pretrain", counting)
+    est = make("kmeans", warm_start=True).fit(X)
+    assert len(calls) == 1
+    est.set_params(head="dec", n_clusters=3).fit(X)
+    assert len(calls) == 1  # same windows, same pre-training settings: reused
+    fresh = make("dec").fit(X)  # warm_start off: pre-trains, and gives the same result
+    assert len(calls) == 2
+    np.testing.assert_array_equal(est.labels_, fresh.labels_)
+    np.testing.assert_array_equal(est.transform(X), fresh.transform(X))
+    losses = [[r["loss"] for r in e.history_["pretrain"]] for e in (est, fresh)]
+    assert losses[0] == losses[1]
+    est.set_params(pretrain_epochs=3).fit(X)  # a pre-training setting changed
+    assert len(calls) == 3
+    est.fit(X[::-1].copy())  # other windows (same set, other order)
+    assert len(calls) == 4
+    est.set_params(random_state=np.random.RandomState(0)).fit(X)
+    est.fit(X)  # a RandomState cannot be compared: never reused
+    assert len(calls) == 6

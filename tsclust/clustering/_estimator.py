@@ -104,6 +104,13 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         bit-reproducible.
     verbose : int, default=0
         0 silent, 1 progress bars.
+    warm_start : bool, default=False
+        Keep the pre-trained autoencoder of each ``fit`` and, when the next ``fit`` sees
+        the same windows with the same pre-training settings (architecture, latent size,
+        module arguments, epochs, batch size, learning rate, scaling, loss, device and an
+        int or None ``random_state``), skip pre-training and only run the head. Changing
+        ``head``, ``n_clusters`` or the fine-tuning settings and fitting again then costs
+        one head fit (``tsclust fit -k auto`` uses this after :func:`select_k`).
 
     Attributes
     ----------
@@ -160,6 +167,7 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         device: str = "auto",
         random_state: Any = None,
         verbose: int = 0,
+        warm_start: bool = False,
     ) -> None:
         self.n_clusters = n_clusters
         self.architecture = architecture
@@ -182,6 +190,7 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.warm_start = warm_start
 
     # ------------------------------------------------------------------ helpers
     def _check_params(self, n_samples: int | None = None) -> None:
@@ -266,14 +275,24 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         device = resolve_device(self.device)
         self.architecture_ = resolve_architecture(self.architecture, c)
         module = build_module(self.architecture_, c, t, self.latent_dim, init_seed, self.module_kwargs)
-        weights = dac_weights(Xt, None, None, seed=dac_seed) if self.loss == "dac" else None
-        pre = []
-        if self.pretrain_epochs > 0:
-            pre = pretrain(
-                module, Xt, epochs=int(self.pretrain_epochs), batch_size=int(self.batch_size),
-                lr=float(self.lr), lr_schedule="cosine", feature_weights=weights,
-                seed=batch_seed, device=device, verbose=self.verbose, desc="pretrain",
-            )
+        key = self._pretrain_key(X, (n, t, c)) if self.warm_start else None
+        kept = getattr(self, "_pretrained", None)
+        if key is not None and kept is not None and kept[0] == key:
+            module.load_state_dict(kept[1])  # the same pre-training as last time: reuse it
+            pre = kept[2]
+        else:
+            weights = dac_weights(Xt, None, None, seed=dac_seed) if self.loss == "dac" else None
+            pre = []
+            if self.pretrain_epochs > 0:
+                pre = pretrain(
+                    module, Xt, epochs=int(self.pretrain_epochs), batch_size=int(self.batch_size),
+                    lr=float(self.lr), lr_schedule="cosine", feature_weights=weights,
+                    seed=batch_seed, device=device, verbose=self.verbose, desc="pretrain",
+                )
+            self._pretrained = None
+            if key is not None:
+                state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
+                self._pretrained = (key, state, pre)
         head = check_head(self.head)(self._head_config(head_seed))
         self.labels_ = head.fit(module, Xt)
         self.module_ = module.eval()
@@ -284,6 +303,27 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.n_timepoints_, self.n_channels_ = t, c
         self.n_features_in_ = c
         return self
+
+    def _pretrain_key(self, X: Any, shape: tuple[int, int, int]) -> tuple | None:
+        """What pre-training depends on, for ``warm_start``; None when it cannot be compared.
+
+        The windows enter as a digest of their bytes (a store as its path, size and
+        modification time); ``random_state`` must be an int or None.
+        """
+        rs = self.random_state
+        if not (rs is None or (isinstance(rs, (int, np.integer)) and not isinstance(rs, bool))):
+            return None
+        if is_store_path(X):
+            st = os.stat(X)
+            data: tuple = ("store", os.path.abspath(X), st.st_size, st.st_mtime_ns)
+        else:
+            import hashlib
+
+            digest = hashlib.blake2b(np.ascontiguousarray(X).data, digest_size=16).hexdigest()
+            data = ("array", str(X.dtype), digest)
+        params = ("architecture", "latent_dim", "pretrain_epochs", "batch_size", "lr",
+                  "scaling", "loss", "device", "random_state")
+        return (shape, data, repr(self.module_kwargs), *(repr(getattr(self, p)) for p in params))
 
     def transform(self, X: Any) -> np.ndarray:
         """Latent vectors of ``X`` (n, T, C) -> ndarray of shape (n, latent_dim), float32."""

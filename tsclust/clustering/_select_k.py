@@ -92,6 +92,9 @@ def select_k(
     Returns
     -------
     KSelection
+        ``extra["latents"]`` holds the latents and ``extra["estimator"]`` the fitted clone.
+        Built with ``warm_start=True``, that clone refits with another ``n_clusters`` or
+        ``head`` without pre-training again.
     """
     from ._estimator import DeepClusterer
 
@@ -117,4 +120,5 @@ def select_k(
         sil.append(silhouette_score(Z[sample], sub) if len(np.unique(sub)) > 1 else np.nan)
     sil_a, ch_a, in_a = np.array(sil), np.array(ch), np.array(inertia)
     best = int(ks[np.nanargmax(sil_a)]) if np.isfinite(sil_a).any() else int(ks[0])
-    return KSelection(ks, sil_a, ch_a, in_a, best, elbow(ks, in_a), {"latents": Z})
+    extra = {"latents": Z, "estimator": est}
+    return KSelection(ks, sil_a, ch_a, in_a, best, elbow(ks, in_a), extra)
