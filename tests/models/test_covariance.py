@@ -141,3 +141,10 @@ def test_target_of_the_same_batch_is_reused_until_it_or_the_scaling_changes():
     assert after is not before and not torch.allclose(after, before)
     ae.load_state_dict({k: v.clone() * 0 + 1 for k, v in ae.state_dict().items()})
     assert not torch.allclose(ae.target(x), after)  # loaded buffers count as a change
+
+
+def test_statistics_are_standardised_even_without_pretraining():
+    X = np.random.RandomState(8).randn(40, 16, 2).astype(np.float32) * 5 + 3
+    est = DeepClusterer(2, architecture="cov", head="kmeans", pretrain_epochs=0, random_state=0)
+    est.fit(X)
+    assert not torch.equal(est.module_.feature_scale_, torch.ones_like(est.module_.feature_scale_))

@@ -32,7 +32,7 @@ from ..models import check_architecture, resolve_architecture
 from ..models._common import check_latent_dim
 from ..preprocessing import ChannelStandardScaler, MinMaxScaler, scaler_from_dict, scaler_to_dict
 from ..streaming import StoreDataset, is_store_path, prepare_store
-from ..training import encode, resolve_device
+from ..training import encode, prepare_module, resolve_device
 from ._heads import HeadConfig, check_head
 
 __all__ = ["DeepClusterer", "SCALINGS"]
@@ -289,6 +289,8 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                     lr=float(self.lr), lr_schedule="cosine", feature_weights=weights,
                     seed=batch_seed, device=device, verbose=self.verbose, desc="pretrain",
                 )
+            else:  # no training, but data-dependent buffers ("cov" statistics) still fitted
+                prepare_module(module, Xt, device=device)
             self._pretrained = None
             if key is not None:
                 state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
