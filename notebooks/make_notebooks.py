@@ -99,7 +99,7 @@ print(X.shape, "windows,", n_clusters, "activities")"""),
 t0 = time.perf_counter()
 deep = DeepClusterer(n_clusters, pretrain_epochs=8, finetune_epochs=3, n_init=3, random_state=0)
 labels = deep.fit_predict(X)
-rows.append({"method": "DeepClusterer (conv+dec)", "seed": 0, "error": None,
+rows.append({"method": f"DeepClusterer ({deep.architecture_}+{deep.head})", "seed": 0, "error": None,
              "wall_time_s": time.perf_counter() - t0, **evaluate(y, labels)})
 
 t0 = time.perf_counter()
