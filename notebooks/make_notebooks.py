@@ -47,12 +47,16 @@ labelled activity so that they can be scored. The labels are not used for fittin
 print(windows)
 print({HAPT_ACTIVITIES[k]: v for k, v in windows.class_counts().items()})"""),
     ("md", """## Fit
-`DeepClusterer` scales each channel (fitted on the windows), pre-trains a convolutional
-autoencoder and then refines the clusters with DEC. Few epochs here to stay fast."""),
+`DeepClusterer` scales each channel (fitted on the windows), pre-trains an autoencoder and
+then refines the clusters with DEC. With six channels its default architecture ("auto") is
+`cov`: each window is summarised by its channel means and the log-covariance of its
+delay-embedded channels, and the autoencoder learns a 32-dimensional code of those. Few epochs
+here to stay fast."""),
     ("code", """n_clusters = len(np.unique(windows.y))
-est = DeepClusterer(n_clusters, architecture="conv", head="dec", pretrain_epochs=5,
-                    finetune_epochs=3, n_init=3, random_state=0)
-labels = est.fit_predict(windows.X)
+est = DeepClusterer(n_clusters, head="dec", pretrain_epochs=5, finetune_epochs=3, n_init=3,
+                    random_state=0)
+print(est.fit(windows.X).architecture_)
+labels = est.labels_
 evaluate(windows.y, labels)"""),
     ("code", """Z = est.transform(windows.X)  # latent vectors, (n_windows, latent_dim)
 names = {k: v for k, v in HAPT_ACTIVITIES.items()}
