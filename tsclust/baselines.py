@@ -584,8 +584,9 @@ class StatsKMeans(_SklearnKMeans):
     """
 
     def _fit_features(self, X: np.ndarray) -> np.ndarray:
-        self.scaler_ = StandardScaler().fit(window_stats(X))
-        return self._features(X)
+        stats = window_stats(X)
+        self.scaler_ = StandardScaler().fit(stats)
+        return self.scaler_.transform(stats)
 
     def _features(self, X: np.ndarray) -> np.ndarray:
         return self.scaler_.transform(window_stats(X))
@@ -706,8 +707,9 @@ class CovWard(_BaseTimeSeriesClusterer):
     def _fit_features(self, X: np.ndarray) -> np.ndarray:
         self.channel_mean_ = X.mean(axis=(0, 1))
         self.channel_scale_ = np.maximum(X.std(axis=(0, 1)), 1e-12)
-        self.scaler_ = StandardScaler().fit(self._statistics(X))
-        return self._features(X)
+        stats = self._statistics(X)  # the eigen-decompositions run once per window
+        self.scaler_ = StandardScaler().fit(stats)
+        return self.scaler_.transform(stats)
 
     def _features(self, X: np.ndarray) -> np.ndarray:
         return self.scaler_.transform(self._statistics(X))
