@@ -37,6 +37,7 @@ from .training import (
     dac_pseudo_labels,
     decode,
     encode,
+    feature_view,
     prepare_module,
     reconstruction_errors,
     reconstruction_loss,
@@ -166,13 +167,16 @@ def pretrain(
     Plain MSE when ``feature_weights`` is None, else DAC's clustering-weighted MSE with
     these weights (see :func:`dac_weights`). Data-dependent buffers of the module (the
     statistics standardisation of ``"cov"``) are fitted on ``Xt`` first
-    (:func:`tsclust.training.prepare_module`). Other arguments as in
+    (:func:`tsclust.training.prepare_module`); a module with a fixed input stage is then
+    trained on its features, computed once (:func:`tsclust.training.feature_view`). Other
+    arguments as in
     :func:`tsclust.training.train`; returns its history.
     """
     prepare_module(module, Xt, device=device)
+    net, data = (module, Xt) if feature_weights is not None else feature_view(module, Xt, device=device)
     return train(
-        module,
-        Xt,
+        net,
+        data,
         reconstruction_loss(feature_weights),
         epochs=epochs,
         batch_size=batch_size,

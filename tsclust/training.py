@@ -21,6 +21,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .models._common import FeatureView
+
 __all__ = [
     "LR_SCHEDULES",
     "train",
@@ -34,6 +36,7 @@ __all__ = [
     "reconstruction_loss",
     "reconstruction_errors",
     "prepare_module",
+    "feature_view",
     "dac_feature_weights",
     "dac_pseudo_labels",
 ]
@@ -604,6 +607,28 @@ def prepare_module(
         return
     stats = _batched_apply(module.statistics, module, X, batch_size, device)  # (N, F)
     fit(torch.from_numpy(np.asarray(stats)))
+
+
+def feature_view(
+    module: nn.Module,
+    X: torch.Tensor | np.ndarray | Any,
+    batch_size: int = 4096,
+    device: str | torch.device | None = None,
+) -> tuple[nn.Module, Any]:
+    """What to train on: a module with a fixed input stage sees its features, computed once.
+
+    For a module with ``has_fixed_features`` (the ``"cov"`` statistics) and in-memory
+    windows ``X`` ``(N, C, L)``, returns ``(FeatureView(module), F)`` with ``F`` the features
+    ``(N, n_features)`` (float32, CPU): training the view updates ``module`` exactly as
+    training ``module`` on ``X`` would, without recomputing the statistics of every batch
+    in every epoch. Call it after :func:`prepare_module` (the features are standardised).
+    Any other module, or a dataset (streamed: its features are not held in memory), gives
+    ``(module, X)`` unchanged.
+    """
+    if not getattr(module, "has_fixed_features", False) or _is_dataset(X):
+        return module, X
+    feats = _batched_apply(module.features, module, X, batch_size, device)  # (N, F)
+    return FeatureView(module), torch.from_numpy(np.ascontiguousarray(feats))
 
 
 # --------------------------------------------------------------------------- losses

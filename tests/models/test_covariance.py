@@ -148,3 +148,58 @@ def test_statistics_are_standardised_even_without_pretraining():
     est = DeepClusterer(2, architecture="cov", head="kmeans", pretrain_epochs=0, random_state=0)
     est.fit(X)
     assert not torch.equal(est.module_.feature_scale_, torch.ones_like(est.module_.feature_scale_))
+
+
+def _trained(module: torch.nn.Module, data: torch.Tensor) -> dict[str, torch.Tensor]:
+    from tsclust.training import reconstruction_loss, train
+
+    train(module, data, reconstruction_loss(), epochs=3, batch_size=8, seed=5)
+    return {k.removeprefix("module."): v.clone() for k, v in module.state_dict().items()}
+
+
+def test_training_the_feature_view_equals_training_on_windows():
+    from tsclust.models import FeatureView
+    from tsclust.training import feature_view, prepare_module
+
+    x = torch.randn(40, 3, 24, generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(1)
+    a = CovarianceAutoencoder(3, 24, latent_dim=2, hidden=(8,), delays=(2,))
+    b = CovarianceAutoencoder(3, 24, latent_dim=2, hidden=(8,), delays=(2,))
+    b.load_state_dict(a.state_dict())
+    prepare_module(a, x)
+    prepare_module(b, x)
+    net, feats = feature_view(b, x)
+    assert isinstance(net, FeatureView) and net.module is b
+    assert tuple(feats.shape) == (40, b.n_features) and feats.dtype == torch.float32
+    assert torch.allclose(feats, b.target(x), atol=1e-6)
+    on_windows, on_features = _trained(a, x), _trained(net, feats)
+    assert on_windows.keys() == on_features.keys()
+    for k in on_windows:
+        assert torch.allclose(on_windows[k], on_features[k], atol=1e-5), k
+    # the view updated the wrapped module itself
+    assert torch.allclose(net.encode(feats), b.encode(x), atol=1e-5)
+
+
+def test_feature_view_leaves_other_modules_and_datasets_alone():
+    from tsclust.models import DenseAutoencoder, FeatureView
+    from tsclust.training import feature_view
+
+    x = torch.randn(10, 2, 16)
+    dense = DenseAutoencoder(2, 16, latent_dim=2, hidden=(4,))
+    assert feature_view(dense, x) == (dense, x)
+    cov = CovarianceAutoencoder(2, 16, latent_dim=2, hidden=(4,), delays=(1,))
+    ds = torch.utils.data.TensorDataset(x)
+    net, data = feature_view(cov, ds)
+    assert net is cov and data is ds
+    with pytest.raises(ValueError, match="no fixed input stage"):
+        FeatureView(dense)
+
+
+def test_deep_clusterer_on_cov_keeps_a_plain_module_and_predicts_its_own_labels():
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 32, 2).astype(np.float32)
+    X[30:, :, 1] += 3 * X[30:, :, 0]  # the second half: channels co-vary
+    est = DeepClusterer(2, architecture="cov", head="dec", pretrain_epochs=3,
+                        finetune_epochs=2, random_state=0).fit(X)
+    assert isinstance(est.module_, CovarianceAutoencoder)
+    assert np.array_equal(est.predict(X), est.labels_)

@@ -32,7 +32,7 @@ from ..models import check_architecture, resolve_architecture
 from ..models._common import check_latent_dim
 from ..preprocessing import ChannelStandardScaler, MinMaxScaler, scaler_from_dict, scaler_to_dict
 from ..streaming import StoreDataset, is_store_path, prepare_store
-from ..training import encode, prepare_module, resolve_device
+from ..training import encode, feature_view, prepare_module, resolve_device
 from ._heads import HeadConfig, check_head
 
 __all__ = ["DeepClusterer", "SCALINGS"]
@@ -296,7 +296,8 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
                 state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
                 self._pretrained = (key, state, pre)
         head = check_head(self.head)(self._head_config(head_seed))
-        self.labels_ = head.fit(module, Xt)
+        net, data = feature_view(module, Xt, device=device)  # "cov": statistics computed once
+        self.labels_ = head.fit(net, data)
         self.module_ = module.eval()
         self.head_ = head
         self.cluster_centers_ = head.centers

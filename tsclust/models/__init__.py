@@ -3,7 +3,10 @@
 Every module has ``encode(x) -> z (N, latent_dim)``, ``decode(z) -> x_hat (N, C, L)``,
 ``forward(x) -> (x_hat, z)``, ``target(x)`` (what ``x_hat`` reconstructs: the windows, or
 for ``"cov"`` a vector of window statistics) and the attribute ``latent_dim``.
+A module with a fixed input stage (``"cov"``) is trained through a :class:`FeatureView`.
 """
+
+from ._common import FeatureView
 
 from .conv import ConvAutoencoder
 from .covariance import CovarianceAutoencoder, window_statistics
@@ -22,6 +25,7 @@ __all__ = [
     "ConvAutoencoder",
     "CovarianceAutoencoder",
     "DenseAutoencoder",
+    "FeatureView",
     "GRUAutoencoder",
     "LSTMAutoencoder",
     "RecurrentAutoencoder",

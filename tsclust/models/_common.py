@@ -14,6 +14,7 @@ __all__ = [
     "check_positive_int",
     "make_activation",
     "linear_stack",
+    "FeatureView",
     "ACTIVATIONS",
 ]
 
@@ -103,7 +104,15 @@ class AutoencoderModule(nn.Module):
     and implement ``encode`` ``(N, C, L) -> (N, latent_dim)`` and ``decode`` (the inverse).
     A module that reconstructs something other than the window (a statistics vector)
     overrides :meth:`target`; reconstruction losses compare ``decode(encode(x))`` with it.
+
+    A module whose encoder starts with a fixed, parameter-free stage (``"cov"``: window
+    statistics) sets ``has_fixed_features = True`` and implements ``features(x)``
+    ``(N, C, L) -> (N, F)`` and ``encode_features(f)`` ``(N, F) -> (N, latent_dim)`` with
+    ``encode(x) == encode_features(features(x))``; training then computes the features once
+    and trains a :class:`FeatureView` on them (:func:`tsclust.training.feature_view`).
     """
+
+    has_fixed_features: bool = False
 
     def __init__(self, n_channels: int, length: int, latent_dim: int) -> None:
         super().__init__()
@@ -125,3 +134,43 @@ class AutoencoderModule(nn.Module):
         """Return ``(x_hat, z)``: reconstruction ``(N, C, L)`` and latent ``(N, latent_dim)``."""
         z = self.encode(x)  # (N, latent_dim)
         return self.decode(z), z  # (N, C, L), (N, latent_dim)
+
+
+class FeatureView(nn.Module):
+    """A module with a fixed input stage, seen from its features: train on them directly.
+
+    ``encode(f)``, ``decode(z)``, ``forward(f)`` and ``target(f)`` (``f`` itself) take the
+    features ``(N, F)`` that ``module.features`` returns, so a training loop over
+    precomputed features updates the same parameters as one over windows, without computing
+    the fixed stage again every epoch. The wrapped module is a submodule: ``parameters()``
+    and ``state_dict()`` (keys prefixed ``"module."``) are its own.
+
+    Parameters
+    ----------
+    module : AutoencoderModule
+        Has ``has_fixed_features`` true, ``encode_features`` and ``decode``.
+    """
+
+    def __init__(self, module: AutoencoderModule) -> None:
+        super().__init__()
+        if not getattr(module, "has_fixed_features", False):
+            raise ValueError(f"{type(module).__name__} has no fixed input stage")
+        self.module = module
+        self.latent_dim = module.latent_dim
+
+    def encode(self, f: torch.Tensor) -> torch.Tensor:
+        """Latents ``(N, latent_dim)`` of features ``(N, F)``."""
+        return self.module.encode_features(f)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Reconstructed features ``(N, F)`` of latents ``(N, latent_dim)``."""
+        return self.module.decode(z)
+
+    def target(self, f: torch.Tensor) -> torch.Tensor:
+        """The reconstruction target: the features themselves."""
+        return f
+
+    def forward(self, f: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return ``(f_hat, z)``: reconstructed features ``(N, F)`` and latents ``(N, latent_dim)``."""
+        z = self.encode(f)
+        return self.decode(z), z

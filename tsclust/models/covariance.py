@@ -224,9 +224,19 @@ class CovarianceAutoencoder(AutoencoderModule):
         self._last_target = None if x.requires_grad else (x, key, out)
         return out
 
+    has_fixed_features = True
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The fixed input stage: standardised statistics ``(N, n_features)`` of ``(N, C, L)``."""
+        return self.target(x)
+
+    def encode_features(self, f: torch.Tensor) -> torch.Tensor:
+        """Encode standardised statistics ``(N, n_features)`` to latents ``(N, latent_dim)``."""
+        return self.encoder(f)
+
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Encode windows ``(N, C, L)`` to latents ``(N, latent_dim)``."""
-        return self.encoder(self.target(x))
+        return self.encode_features(self.features(x))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Decode latents ``(N, latent_dim)`` to standardised statistics ``(N, n_features)``."""
