@@ -7,7 +7,6 @@ A module with a fixed input stage (``"cov"``) is trained through a :class:`Featu
 """
 
 from ._common import FeatureView
-
 from .conv import ConvAutoencoder
 from .covariance import CovarianceAutoencoder, window_statistics
 from .dense import DenseAutoencoder
