@@ -192,6 +192,30 @@ def test_deep_clusterer_fit_from_path(store, head):
         DeepClusterer(**kw).fit(X[:, :, :1]).predict(path)
 
 
+def test_cov_fit_from_path_reads_the_statistics_once_and_matches_the_in_memory_fit(
+    store, monkeypatch
+):
+    from tsclust.models import CovarianceAutoencoder
+
+    path, X, y = store
+    kw = dict(n_clusters=2, architecture="cov", head="dec", latent_dim=2, pretrain_epochs=3,
+              finetune_epochs=2, batch_size=16, random_state=0, device="cpu",
+              module_kwargs={"hidden": (8,)})
+    calls = []
+    stats = CovarianceAutoencoder.statistics
+    monkeypatch.setattr(CovarianceAutoencoder, "statistics",
+                        lambda self, x: calls.append(len(x)) or stats(self, x))
+    est = DeepClusterer(**kw).fit(path)
+    # one pass for the standardisation, one for pre-training's features, one for the head's
+    assert calls == [120, 120, 120]
+    ref = DeepClusterer(**kw).fit(X)
+    # the streamed store's statistics are computed once and trained like in-memory windows
+    for a, b in zip(est.history_["pretrain"], ref.history_["pretrain"], strict=True):
+        assert a["loss"] == pytest.approx(b["loss"], rel=1e-4)
+    np.testing.assert_allclose(est.transform(X), ref.transform(X), atol=1e-4)
+    assert ari(est.labels_, ref.labels_) == 1.0
+
+
 def test_minibatch_kmeans_above_threshold(store):
     from tsclust.clustering._heads import Head, HeadConfig
 

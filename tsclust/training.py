@@ -614,18 +614,23 @@ def feature_view(
     X: torch.Tensor | np.ndarray | Any,
     batch_size: int = 4096,
     device: str | torch.device | None = None,
+    max_bytes: int = 2**30,
 ) -> tuple[nn.Module, Any]:
     """What to train on: a module with a fixed input stage sees its features, computed once.
 
-    For a module with ``has_fixed_features`` (the ``"cov"`` statistics) and in-memory
-    windows ``X`` ``(N, C, L)``, returns ``(FeatureView(module), F)`` with ``F`` the features
-    ``(N, n_features)`` (float32, CPU): training the view updates ``module`` exactly as
-    training ``module`` on ``X`` would, without recomputing the statistics of every batch
-    in every epoch. Call it after :func:`prepare_module` (the features are standardised).
-    Any other module, or a dataset (streamed: its features are not held in memory), gives
-    ``(module, X)`` unchanged.
+    For a module with ``has_fixed_features`` (the ``"cov"`` statistics), returns
+    ``(FeatureView(module), F)`` with ``F`` the features ``(N, module.n_features)`` of ``X``
+    (float32, CPU): training the view updates ``module`` exactly as training ``module`` on
+    ``X`` would, without recomputing the statistics of every batch in every epoch. Call it
+    after :func:`prepare_module` (the features are standardised).
+
+    ``X`` is windows ``(N, C, L)`` or a dataset (a streamed store, read once in contiguous
+    batches). A dataset whose features would take more than ``max_bytes`` stays streamed:
+    ``(module, X)`` is returned unchanged, as it is for any other module.
     """
-    if not getattr(module, "has_fixed_features", False) or _is_dataset(X):
+    if not getattr(module, "has_fixed_features", False):
+        return module, X
+    if _is_dataset(X) and len(X) * int(module.n_features) * 4 > max_bytes:
         return module, X
     feats = _batched_apply(module.features, module, X, batch_size, device)  # (N, F)
     return FeatureView(module), torch.from_numpy(np.ascontiguousarray(feats))

@@ -180,7 +180,7 @@ def test_training_the_feature_view_equals_training_on_windows():
     assert torch.allclose(net.encode(feats), b.encode(x), atol=1e-5)
 
 
-def test_feature_view_leaves_other_modules_and_datasets_alone():
+def test_feature_view_reads_a_dataset_once_within_its_memory_budget():
     from tsclust.models import DenseAutoencoder, FeatureView
     from tsclust.training import feature_view
 
@@ -189,7 +189,12 @@ def test_feature_view_leaves_other_modules_and_datasets_alone():
     assert feature_view(dense, x) == (dense, x)
     cov = CovarianceAutoencoder(2, 16, latent_dim=2, hidden=(4,), delays=(1,))
     ds = torch.utils.data.TensorDataset(x)
-    net, data = feature_view(cov, ds)
+    net, data = feature_view(cov, ds, batch_size=3)
+    assert isinstance(net, FeatureView)
+    assert torch.allclose(data, feature_view(cov, x)[1]) and tuple(data.shape) == (10, cov.n_features)
+    budget = 10 * cov.n_features * 4  # bytes of the features: still taken; one less: streamed
+    assert isinstance(feature_view(cov, ds, max_bytes=budget)[0], FeatureView)
+    net, data = feature_view(cov, ds, max_bytes=budget - 1)
     assert net is cov and data is ds
     with pytest.raises(ValueError, match="no fixed input stage"):
         FeatureView(dense)

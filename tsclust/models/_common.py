@@ -106,8 +106,8 @@ class AutoencoderModule(nn.Module):
     overrides :meth:`target`; reconstruction losses compare ``decode(encode(x))`` with it.
 
     A module whose encoder starts with a fixed, parameter-free stage (``"cov"``: window
-    statistics) sets ``has_fixed_features = True`` and implements ``features(x)``
-    ``(N, C, L) -> (N, F)`` and ``encode_features(f)`` ``(N, F) -> (N, latent_dim)`` with
+    statistics) sets ``has_fixed_features = True``, has ``n_features`` (``F``) and implements
+    ``features(x)`` ``(N, C, L) -> (N, F)`` and ``encode_features(f)`` ``(N, F) -> (N, latent_dim)`` with
     ``encode(x) == encode_features(features(x))``; training then computes the features once
     and trains a :class:`FeatureView` on them (:func:`tsclust.training.feature_view`).
     """
