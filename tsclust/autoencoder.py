@@ -168,9 +168,10 @@ def pretrain(
     these weights (see :func:`dac_weights`). Data-dependent buffers of the module (the
     statistics standardisation of ``"cov"``) are fitted on ``Xt`` first
     (:func:`tsclust.training.prepare_module`); a module with a fixed input stage is then
-    trained on its features, computed once (:func:`tsclust.training.feature_view`). Other
-    arguments as in
-    :func:`tsclust.training.train`; returns its history.
+    trained on its features, computed once (:func:`tsclust.training.feature_view`), unless
+    DAC's weights ask for the windows. ``module`` may also be a
+    :class:`~tsclust.models.FeatureView` with ``Xt`` its features (both steps are then no-ops).
+    Other arguments as in :func:`tsclust.training.train`; returns its history.
     """
     prepare_module(module, Xt, device=device)
     net, data = (module, Xt) if feature_weights is not None else feature_view(module, Xt, device=device)

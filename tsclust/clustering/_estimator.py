@@ -277,26 +277,30 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         module = build_module(self.architecture_, c, t, self.latent_dim, init_seed, self.module_kwargs)
         key = self._pretrain_key(X, (n, t, c)) if self.warm_start else None
         kept = getattr(self, "_pretrained", None)
-        if key is not None and kept is not None and kept[0] == key:
-            module.load_state_dict(kept[1])  # the same pre-training as last time: reuse it
+        reuse = key is not None and kept is not None and kept[0] == key
+        if reuse:  # the same pre-training as last time: reuse it
+            module.load_state_dict(kept[1])
+        else:  # data-dependent buffers ("cov" statistics) are fitted even without pre-training
+            prepare_module(module, Xt, device=device)
+        net, data = feature_view(module, Xt, device=device)  # "cov": statistics computed once
+        if reuse:
             pre = kept[2]
         else:
             weights = dac_weights(Xt, None, None, seed=dac_seed) if self.loss == "dac" else None
             pre = []
             if self.pretrain_epochs > 0:
+                # DAC weighs the samples of each window, so it trains on the windows themselves
+                on = (module, Xt) if weights is not None else (net, data)
                 pre = pretrain(
-                    module, Xt, epochs=int(self.pretrain_epochs), batch_size=int(self.batch_size),
+                    *on, epochs=int(self.pretrain_epochs), batch_size=int(self.batch_size),
                     lr=float(self.lr), lr_schedule="cosine", feature_weights=weights,
                     seed=batch_seed, device=device, verbose=self.verbose, desc="pretrain",
                 )
-            else:  # no training, but data-dependent buffers ("cov" statistics) still fitted
-                prepare_module(module, Xt, device=device)
             self._pretrained = None
             if key is not None:
                 state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
                 self._pretrained = (key, state, pre)
         head = check_head(self.head)(self._head_config(head_seed))
-        net, data = feature_view(module, Xt, device=device)  # "cov": statistics computed once
         self.labels_ = head.fit(net, data)
         self.module_ = module.eval()
         self.head_ = head
