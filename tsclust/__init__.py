@@ -27,6 +27,7 @@ _EXPORTS = {
     "MinMaxScaler": "tsclust.preprocessing",
     "NoiseFilter": "tsclust.preprocessing",
     "GravitySplit": "tsclust.preprocessing",
+    "gravity_tilt": "tsclust.preprocessing",
     # stores
     "read_windows": "tsclust.io",
     "write_windows": "tsclust.io",
@@ -37,6 +38,7 @@ _EXPORTS = {
     "build_autoencoder": "tsclust.models",
     # clustering
     "DeepClusterer": "tsclust.clustering",
+    "RecordingClusterer": "tsclust.clustering",
     "HEADS": "tsclust.clustering",
     "select_k": "tsclust.clustering",
     # baselines, metrics, comparison

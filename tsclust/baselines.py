@@ -38,7 +38,6 @@ from ._validation import (
     check_fitted_shape,
     check_n_clusters,
     derive_seed,
-    to_channels_first,
 )
 
 __all__ = [
@@ -651,6 +650,9 @@ class CovWard(_BaseTimeSeriesClusterer):
     labels_ : ndarray of shape (n_samples,)
     cluster_centers_ : ndarray of shape (n_clusters, n_statistics)
         Cluster means of the standardised statistics.
+    statistics_ : tsclust.clustering.CovStatistics
+        The fitted statistics; ``channel_mean_``, ``channel_scale_`` and ``scaler_`` are its
+        attributes.
     channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
     scaler_ : sklearn.preprocessing.StandardScaler
         Fitted on the training statistics.
@@ -697,22 +699,18 @@ class CovWard(_BaseTimeSeriesClusterer):
     def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
         return _WardOnRows(n_clusters, self.max_samples, random_state)
 
-    def _statistics(self, X: np.ndarray) -> np.ndarray:
-        from .models import window_statistics
-
-        Xs = (X - self.channel_mean_) / self.channel_scale_  # (n, T, C)
-        x = to_channels_first(Xs, dtype=np.float64)  # (n, C, T)
-        return window_statistics(x, self.delays, self.eps).numpy()
-
     def _fit_features(self, X: np.ndarray) -> np.ndarray:
-        self.channel_mean_ = X.mean(axis=(0, 1))
-        self.channel_scale_ = np.maximum(X.std(axis=(0, 1)), 1e-12)
-        stats = self._statistics(X)  # the eigen-decompositions run once per window
-        self.scaler_ = StandardScaler().fit(stats)
-        return self.scaler_.transform(stats)
+        from .clustering._features import CovStatistics
+
+        self.statistics_ = CovStatistics(self.delays, self.eps)
+        features = self.statistics_.fit_transform(X)
+        self.channel_mean_ = self.statistics_.channel_mean_
+        self.channel_scale_ = self.statistics_.channel_scale_
+        self.scaler_ = self.statistics_.scaler_
+        return features
 
     def _features(self, X: np.ndarray) -> np.ndarray:
-        return self.scaler_.transform(self._statistics(X))
+        return self.statistics_.transform(X)
 
 
 BASELINES: dict[str, type[_BaseTimeSeriesClusterer]] = {

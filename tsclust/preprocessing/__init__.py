@@ -4,6 +4,7 @@ Arrays are ``(n_windows, size, n_channels)``; recordings are :class:`tsclust.dat
 """
 
 from .filters import GravitySplit, NoiseFilter
+from .posture import gravity_tilt
 from .scalers import (
     ChannelStandardScaler,
     MinMaxScaler,
@@ -38,4 +39,5 @@ __all__ = [
     "scaler_from_dict",
     "NoiseFilter",
     "GravitySplit",
+    "gravity_tilt",
 ]
