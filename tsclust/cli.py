@@ -698,6 +698,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         X, w.y, n_clusters=args.n_clusters, methods=methods, seeds=tuple(range(args.seeds)),
         protocol=args.protocol, groups=groups, test_fraction=args.test_fraction,
         subsample=args.subsample, method_params=params, progress=not args.quiet,
+        recordings=w.origins[:, 0],
     )
     info = store_info(args.store)
     meta = {

@@ -9,7 +9,9 @@ Method names
 - a baseline from :data:`tsclust.baselines.BASELINES` (``"dtw-kmeans"``, ``"kmeans"``, ...);
 - a deep method ``"ARCH+HEAD"`` (``"conv+dec"``, ``"gru+idec"``, ``"mlp+kmeans"``), built as
   ``tsclust.clustering.DeepClusterer(n_clusters=k, architecture=ARCH, head=HEAD,
-  random_state=seed, **params)``.
+  random_state=seed, **params)``;
+- ``"rec+HEAD"`` (``"rec+dec"``): ``tsclust.clustering.RecordingClusterer(n_clusters=k,
+  head=HEAD, random_state=seed, **params)``, which is given the ``recordings`` of the windows.
 
 Protocols
 ---------
@@ -100,6 +102,7 @@ SILHOUETTE_SAMPLE_SIZE = 2000
 _FALLBACK_ARCHITECTURES: tuple[str, ...] = ("conv", "cov", "gru", "lstm", "mlp")
 _FALLBACK_HEADS: tuple[str, ...] = ("kmeans", "dec", "idec", "dcn", "compact", "ward")
 _PROTOCOLS = ("transductive", "inductive")
+RECORDING_PREFIX = "rec"  # "rec+HEAD": RecordingClusterer, fitted with each window's recording
 _DEFAULT_TEST_FRACTION = 0.25
 
 
@@ -136,15 +139,15 @@ def available_methods() -> list[str]:
     True
     """
     archs, heads = _deep_names()
-    return list(BASELINES) + [f"{a}+{h}" for a in archs for h in heads]
+    return list(BASELINES) + [f"{a}+{h}" for a in (*archs, RECORDING_PREFIX) for h in heads]
 
 
 def _valid_names_text() -> str:
     archs, heads = _deep_names()
     return (
         f"valid names: the baselines {', '.join(BASELINES)}, "
-        f"or ARCH+HEAD with ARCH in {{{', '.join(archs)}}} and HEAD in {{{', '.join(heads)}}} "
-        f"(e.g. conv+dec)"
+        f"or ARCH+HEAD with ARCH in {{{', '.join((*archs, RECORDING_PREFIX))}}} and HEAD in "
+        f"{{{', '.join(heads)}}} (e.g. conv+dec; rec+dec aligns recordings)"
     )
 
 
@@ -155,7 +158,7 @@ def _unknown_method_message(name: Any) -> str:
 def _split_deep_name(name: str) -> tuple[str, str]:
     archs, heads = _deep_names()
     arch, sep, head = name.partition("+")
-    if not sep or arch not in archs or head not in heads:
+    if not sep or arch not in (*archs, RECORDING_PREFIX) or head not in heads:
         raise ValueError(_unknown_method_message(name))
     return arch, head
 
@@ -221,8 +224,10 @@ def make_method(
     if name in BASELINES:
         return make_baseline(name, n_clusters, random_state=seed, **params)
     arch, head = _split_deep_name(name)
-    from .clustering import DeepClusterer  # lazy: torch is only needed for deep methods
+    from .clustering import DeepClusterer, RecordingClusterer  # lazy: torch only when needed
 
+    if arch == RECORDING_PREFIX:
+        return RecordingClusterer(n_clusters=n_clusters, head=head, random_state=seed, **params)
     return DeepClusterer(
         n_clusters=n_clusters, architecture=arch, head=head, random_state=seed, **params
     )
@@ -289,6 +294,15 @@ def _check_y(y: Any, n: int, name: str) -> np.ndarray | None:
     return arr
 
 
+def _check_recordings(recordings: Any, n: int, name: str) -> np.ndarray | None:
+    if recordings is None:
+        return None
+    r = np.asarray(recordings)
+    if r.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},), one recording per window, got {r.shape}")
+    return r
+
+
 def _check_int(value: Any, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
@@ -345,6 +359,8 @@ def _run_one(
     X_score: np.ndarray,
     y_score: np.ndarray | None,
     subsample: int | None,
+    rec_fit: np.ndarray | None = None,
+    rec_score: np.ndarray | None = None,
 ) -> dict[str, Any]:
     row = _nan_row(
         method=name,
@@ -360,16 +376,19 @@ def _run_one(
     try:
         with mem:
             estimator = make_method(name, n_clusters, seed, params)
+            by_rec = getattr(estimator, "accepts_groups", False)
+            fit_kw = {"groups": rec_fit} if by_rec else {}
+            score_kw = {"groups": rec_score} if by_rec else {}
             t0 = time.perf_counter()
             if protocol == "transductive":
-                labels = estimator.fit_predict(X_fit)
+                labels = estimator.fit_predict(X_fit, **fit_kw)
                 row["fit_time_s"] = time.perf_counter() - t0
                 row["predict_time_s"] = 0.0
             else:
-                estimator.fit(X_fit)
+                estimator.fit(X_fit, **fit_kw)
                 row["fit_time_s"] = time.perf_counter() - t0
                 t1 = time.perf_counter()
-                labels = estimator.predict(X_score)
+                labels = estimator.predict(X_score, **score_kw)
                 row["predict_time_s"] = time.perf_counter() - t1
             row["wall_time_s"] = time.perf_counter() - start
         row["peak_mem_mb"] = mem.peak_mb
@@ -435,6 +454,8 @@ def compare(
     subsample: int | None = None,
     method_params: Mapping[str, Mapping[str, Any]] | None = None,
     progress: bool = True,
+    recordings: Any = None,
+    recordings_test: Any = None,
 ) -> list[dict[str, Any]]:
     """Run every method with every seed on the same windows and score each run.
 
@@ -478,6 +499,12 @@ def compare(
         ``{"dtw-kmeans": {"sakoe_chiba_radius": 10}, "conv+dec": {"pretrain_epochs": 20}}``.
     progress : bool, default=True
         tqdm bar over the runs (stderr).
+    recordings : array-like of shape (n_samples,) or None, default=None
+        Recording of each window (a store's ``origins[:, 0]``), given as ``groups`` to the
+        methods that use it (``"rec+HEAD"``); they see one recording when it is None. Split
+        and subsampled with the windows.
+    recordings_test : array-like of shape (n_test,) or None, default=None
+        Recording of each window of ``X_test``.
 
     Returns
     -------
@@ -519,23 +546,27 @@ def compare(
 
     X = check_collection(X)
     y_arr = _check_y(y, X.shape[0], "y")
+    rec = _check_recordings(recordings, X.shape[0], "recordings")
     if protocol == "transductive":
         if (
             X_test is not None
             or y_test is not None
+            or recordings_test is not None
             or test_groups is not None
             or (test_fraction is not None)
         ):
             raise ValueError(
-                "X_test, y_test, test_groups and test_fraction belong to protocol='inductive'"
+                "X_test, y_test, recordings_test, test_groups and test_fraction belong to "
+                "protocol='inductive'"
             )
-        X_train, y_train = X, y_arr
-        X_held, y_held = None, None
+        X_train, y_train, rec_train = X, y_arr, rec
+        X_held, y_held, rec_held = None, None, None
     elif X_test is not None:
         if groups is not None or test_groups is not None or test_fraction is not None:
             raise ValueError("give X_test or groups (with test_groups/test_fraction), not both")
-        X_train, y_train = X, y_arr
+        X_train, y_train, rec_train = X, y_arr, rec
         X_held = check_collection(X_test, name="X_test")
+        rec_held = _check_recordings(recordings_test, X_held.shape[0], "recordings_test")
         if X_held.shape[1:] != X.shape[1:]:
             raise ValueError(
                 f"X_test windows have shape {X_held.shape[1:]}, X windows {X.shape[1:]}"
@@ -547,13 +578,18 @@ def compare(
                 "protocol='inductive' needs groups (e.g. subject ids) or X_test: a split of "
                 "random windows would leak overlapping windows into the test set"
             )
-        if y_test is not None:
-            raise ValueError("y_test goes with X_test; with groups the labels come from y")
+        if y_test is not None or recordings_test is not None:
+            raise ValueError(
+                "y_test and recordings_test go with X_test; with groups they come from y and "
+                "recordings"
+            )
         g = np.asarray(groups)
         if g.ndim != 1 or g.shape[0] != X.shape[0]:
             raise ValueError(f"groups must have shape ({X.shape[0]},), got {g.shape}")
         test_mask = _group_split(g, test_groups, test_fraction, split_seed)
         X_train, X_held = X[~test_mask], X[test_mask]
+        rec_train = None if rec is None else rec[~test_mask]
+        rec_held = None if rec is None else rec[test_mask]
         y_train = None if y_arr is None else y_arr[~test_mask]
         y_held = None if y_arr is None else y_arr[test_mask]
     if protocol == "inductive" and y_held is None and y_arr is not None:
@@ -582,9 +618,12 @@ def compare(
                     idx = subsets[seed]
                     X_fit = X_train[idx]
                     y_fit = None if y_train is None else y_train[idx]
+                    rec_fit = None if rec_train is None else rec_train[idx]
                 else:
-                    X_fit, y_fit = X_train, y_train
-                X_score, y_score = (X_fit, y_fit) if X_held is None else (X_held, y_held)
+                    X_fit, y_fit, rec_fit = X_train, y_train, rec_train
+                X_score, y_score, rec_score = (
+                    (X_fit, y_fit, rec_fit) if X_held is None else (X_held, y_held, rec_held)
+                )
                 bar.set_postfix_str(f"{name} seed={seed}")
                 rows.append(
                     _run_one(
@@ -597,6 +636,8 @@ def compare(
                         X_score,
                         y_score,
                         subsample,
+                        rec_fit,
+                        rec_score,
                     )
                 )
                 bar.update(1)

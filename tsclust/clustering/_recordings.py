@@ -254,8 +254,10 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any, groups: Any = None) -> np.ndarray:
         """Latents ``(n_samples, latent_dim)`` of windows ``X`` of recordings ``groups``."""
-        return self.clusterer_.transform(self._inner_input(X, groups))
+        Z = self._inner_input(X, groups)
+        return self.clusterer_.transform(Z)
 
     def predict(self, X: Any, groups: Any = None) -> np.ndarray:
         """Cluster ``(n_samples,)`` of windows ``X`` of recordings ``groups``."""
-        return self.clusterer_.predict(self._inner_input(X, groups))
+        Z = self._inner_input(X, groups)
+        return self.clusterer_.predict(Z)
