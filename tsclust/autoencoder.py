@@ -54,6 +54,7 @@ __all__ = [
     "load_module_arrays",
     "model_meta",
     "read_model",
+    "model_from_parts",
     "split_seeds",
     "LOSSES",
 ]
@@ -250,6 +251,13 @@ def read_model(
     arrays, meta = io.load_model(path)
     if meta.get("class") != cls.__name__:
         raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
+    return (*model_from_parts(cls, arrays, meta, device), arrays, meta)
+
+
+def model_from_parts(
+    cls: type, arrays: dict[str, np.ndarray], meta: dict[str, Any], device: str | None = None
+) -> tuple[Any, nn.Module]:
+    """The estimator and module of :func:`read_model`, from arrays and metadata in memory."""
     params = dict(meta["params"])
     if device is not None:
         params["device"] = device
@@ -260,7 +268,7 @@ def read_model(
     load_module_arrays(module, arrays)
     est.n_timepoints_, est.n_channels_ = t, c
     est.n_features_in_ = c
-    return est, module, arrays, meta
+    return est, module
 
 
 class Autoencoder(TransformerMixin, BaseEstimator):

@@ -124,3 +124,20 @@ def test_compare_runs_rec_methods_with_the_recordings():
     assert held[0]["error"] is None and held[0]["n_test"] == 30
     with pytest.raises(ValueError, match="recordings must have shape"):
         compare(X, y, n_clusters=3, methods=["kmeans"], seeds=[0], recordings=g[:3])
+
+
+def test_save_and_load_round_trip(tmp_path):
+    X, _, g = recordings(n_rec=2, per_state=10)
+    est = RecordingClusterer(3, **FAST).fit(X, groups=g)
+    est.save(tmp_path / "m.h5")
+    back = RecordingClusterer.load(tmp_path / "m.h5")
+    assert back.get_params() == est.get_params()
+    np.testing.assert_array_equal(back.labels_, est.labels_)
+    np.testing.assert_array_equal(back.predict(X, groups=g), est.predict(X, groups=g))
+    np.testing.assert_allclose(back.transform(X, groups=g), est.transform(X, groups=g), atol=1e-6)
+    with pytest.raises(FileExistsError):
+        est.save(tmp_path / "m.h5")
+    from tsclust.clustering import DeepClusterer
+
+    with pytest.raises(ValueError, match="not a DeepClusterer"):
+        DeepClusterer.load(tmp_path / "m.h5")

@@ -22,6 +22,7 @@ from ..autoencoder import (
     LOSSES,
     build_module,
     dac_weights,
+    model_from_parts,
     model_meta,
     module_arrays,
     pretrain,
@@ -358,26 +359,44 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         return -float(((Z - self.cluster_centers_[labels]) ** 2).sum(axis=1).mean())
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
-        """Write the fitted model to an HDF5 file (weights, centres, scaler; no pickle)."""
+    def _parts(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The arrays and metadata :meth:`save` writes."""
         check_is_fitted(self, "module_")
         arrays = module_arrays(self.module_)
         arrays["cluster_centers"] = self.cluster_centers_
         arrays["labels"] = self.labels_
-        meta = model_meta(self, scaler=scaler_to_dict(self.scaler_))
+        return arrays, model_meta(self, scaler=scaler_to_dict(self.scaler_))
+
+    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
+        """Write the fitted model to an HDF5 file (weights, centres, scaler; no pickle)."""
+        arrays, meta = self._parts()
         io.save_model(path, arrays, meta, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | os.PathLike, device: str | None = None) -> DeepClusterer:
         """Read a model written by :meth:`save` (``device`` overrides the stored one)."""
         est, module, arrays, meta = read_model(cls, path, device)
-        est.module_ = module.to(resolve_device(est.device)).eval()
-        est.scaler_ = scaler_from_dict(meta["scaler"])
-        head = check_head(est.head)(est._head_config(0))
+        return est._restore(module, arrays, meta)
+
+    @classmethod
+    def _from_parts(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], device: str | None = None
+    ) -> DeepClusterer:
+        """The estimator :meth:`_parts` describes."""
+        est, module = model_from_parts(cls, arrays, meta, device)
+        return est._restore(module, arrays, meta)
+
+    def _restore(
+        self, module: Any, arrays: dict[str, np.ndarray], meta: dict[str, Any]
+    ) -> DeepClusterer:
+        """Set the fitted state from a module and the saved arrays and metadata."""
+        self.module_ = module.to(resolve_device(self.device)).eval()
+        self.scaler_ = scaler_from_dict(meta["scaler"])
+        head = check_head(self.head)(self._head_config(0))
         head.centers = np.asarray(arrays["cluster_centers"], dtype=np.float32)
-        est.head_ = head
-        est.cluster_centers_ = head.centers
-        est.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
-        est.history_ = meta["history"]
-        est.n_iter_ = int(meta["n_iter"])
-        return est
+        self.head_ = head
+        self.cluster_centers_ = head.centers
+        self.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
+        self.history_ = meta["history"]
+        self.n_iter_ = int(meta["n_iter"])
+        return self

@@ -10,6 +10,7 @@ and clusters the result with a :class:`DeepClusterer`.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .. import io
 from .._validation import check_collection, check_n_clusters
 from ..autoencoder import split_seeds
 from ..preprocessing.posture import check_groups, gravity_tilt
@@ -261,3 +263,63 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         """Cluster ``(n_samples,)`` of windows ``X`` of recordings ``groups``."""
         Z = self._inner_input(X, groups)
         return self.clusterer_.predict(Z)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
+        """Write the fitted model to one HDF5 file (the inner model, statistics, alignment)."""
+        check_is_fitted(self, "clusterer_")
+        inner_arrays, inner_meta = self.clusterer_._parts()
+        st = self.statistics_
+        arrays = {f"inner/{k}": v for k, v in inner_arrays.items()}
+        arrays.update({
+            "channel_mean": st.channel_mean_, "channel_scale": st.channel_scale_,
+            "feature_mean": st.scaler_.mean_, "feature_scale": st.scaler_.scale_,
+            "coarse_centers": self.aligner_.centers_, "labels": self.labels_,
+        })
+        params = self.get_params()
+        if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+            params["random_state"] = None
+        params["gravity_channels"] = (
+            None if self.gravity_channels is None else [int(c) for c in self.gravity_channels]
+        )
+        params["delays"] = [int(d) for d in self.delays]
+        meta = {
+            "class": type(self).__name__, "params": params, "inner": inner_meta,
+            "n_timepoints": self.n_timepoints_, "n_channels": self.n_channels_,
+            "tilt": [self.tilt_mean_, self.tilt_scale_],
+            "aligner": {"n_coarse": self.aligner_.n_coarse, "min_rows": self.aligner_.min_rows},
+        }
+        io.save_model(path, arrays, meta, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, device: str | None = None) -> RecordingClusterer:
+        """Read a model written by :meth:`save` (``device`` overrides the stored one)."""
+        from sklearn.preprocessing import StandardScaler
+
+        arrays, meta = io.load_model(path)
+        if meta.get("class") != cls.__name__:
+            raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
+        params = dict(meta["params"])
+        if device is not None:
+            params["device"] = device
+        params["delays"] = tuple(params["delays"])  # JSON stored the tuples as lists
+        if params["gravity_channels"] is not None:
+            params["gravity_channels"] = tuple(params["gravity_channels"])
+        est = cls(**params)
+        inner = {k[len("inner/"):]: v for k, v in arrays.items() if k.startswith("inner/")}
+        est.clusterer_ = DeepClusterer._from_parts(inner, meta["inner"], device)
+        st = CovStatistics(est.delays, est.eps)
+        st.channel_mean_, st.channel_scale_ = arrays["channel_mean"], arrays["channel_scale"]
+        st.scaler_ = StandardScaler()
+        st.scaler_.mean_, st.scaler_.scale_ = arrays["feature_mean"], arrays["feature_scale"]
+        st.scaler_.var_ = st.scaler_.scale_**2
+        st.scaler_.n_features_in_ = len(st.scaler_.mean_)
+        est.statistics_ = st
+        est.aligner_ = RecordingAligner(**meta["aligner"])
+        est.aligner_.centers_ = arrays["coarse_centers"]
+        est.tilt_mean_, est.tilt_scale_ = (float(v) for v in meta["tilt"])
+        est.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
+        est.cluster_centers_ = est.clusterer_.cluster_centers_
+        est.n_timepoints_, est.n_channels_ = int(meta["n_timepoints"]), int(meta["n_channels"])
+        est.n_features_in_ = est.n_channels_
+        return est
