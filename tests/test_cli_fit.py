@@ -107,3 +107,36 @@ def test_compare_scaling(tmp_path, store, capsys):
     bad = [*base, "--scaling", "standard", "--protocol", "inductive", "-o", str(tmp_path / "i")]
     assert main(bad) == 2
     assert "transductive" in capsys.readouterr().err
+
+
+def test_fit_by_recording_predict_and_segment(tmp_path, store, make_hapt, capsys):
+    from tsclust.clustering import RecordingClusterer
+
+    model = tmp_path / "rec.h5"
+    assert main(["fit", str(store), "-k", "2", "--by-recording", "--epochs", "2", "-q",
+                 "-o", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "fitted rec+dec" in out and "of 2 recordings" in out
+    est = RecordingClusterer.load(model)
+    assert est.pretrain_epochs == 2 and est.n_clusters == 2
+
+    labels_csv = tmp_path / "labels.csv"
+    assert main(["predict", str(model), str(store), "-o", str(labels_csv)]) == 0
+    w = read_windows(store)
+    rows = list(csv.DictReader(labels_csv.open()))
+    assert [int(r["cluster"]) for r in rows] == est.predict(w.X, groups=w.origins[:, 0]).tolist()
+    assert all(r["confidence"] == "" for r in rows)
+
+    seg = tmp_path / "seg.csv"
+    assert main(["segment", str(model), str(make_hapt()), "--experiment", "1",
+                 "-o", str(seg), "--min-duration", "0"]) == 0
+    assert seg.stat().st_size > 0
+    capsys.readouterr()
+    for extra in (["-k", "auto"], ["--architecture", "conv"], ["--nproc", "2"]):
+        args = ["fit", str(store), "-k", "2", "--by-recording", "-o", str(tmp_path / "x.h5")]
+        if extra[0] == "-k":
+            args[3] = "auto"
+        else:
+            args += extra
+        assert main(args) == 2
+        assert "--by-recording does not take" in capsys.readouterr().err

@@ -333,14 +333,14 @@ def _add_segment_parser(subparsers: Any) -> None:
 
 
 def _cmd_segment(args: argparse.Namespace) -> int:
-    from .clustering import DeepClusterer
+    from .clustering import load_clusterer
     from .segmentation import segment_recording, segments_to_csv
 
     _check_free([args.out, args.plot], args.overwrite)
     if not args.model.is_file():
         raise FileNotFoundError(f"model file {args.model} not found")
     rec = _read_recording(args.recording, args.format, args.experiment, args.sampling_rate)
-    est = DeepClusterer.load(args.model)
+    est = load_clusterer(args.model)  # a RecordingClusterer sees the recording as one group
     res = segment_recording(
         est, rec, step=args.step, min_duration=args.min_duration, soft=not args.hard
     )
@@ -516,6 +516,11 @@ def _add_fit_parser(subparsers: Any) -> None:
     p.add_argument("--head", choices=sorted(HEADS), default=None,
                    help="clustering head (default: DeepClusterer's, dec)")
     p.add_argument("--latent-dim", type=int, default=None)
+    p.add_argument(
+        "--by-recording", action="store_true",
+        help="fit a RecordingClusterer: cov statistics aligned per recording of the store plus "
+        "the posture angle to each recording's upright reference (accelerometer in channels 0-2)",
+    )
     p.add_argument("--epochs", type=int, default=None, help="pre-training epochs (default: estimator's)")
     p.add_argument("--finetune-epochs", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
@@ -554,6 +559,43 @@ def _fit_distributed(args: argparse.Namespace) -> int:
     return rc
 
 
+def _fit_by_recording(args: argparse.Namespace) -> int:
+    import time
+
+    from .clustering import RecordingClusterer
+    from .io import read_windows
+
+    bad = [flag for flag, on in (
+        ("-k auto", args.n_clusters == "auto"), ("--nproc > 1", args.nproc > 1),
+        ("--architecture", args.architecture is not None),
+        ("--finetune-epochs", args.finetune_epochs is not None),
+    ) if on]
+    if bad:
+        raise ValueError(f"--by-recording does not take {', '.join(bad)}")
+    w = read_windows(args.store)
+    params: dict[str, Any] = dict(
+        n_clusters=args.n_clusters, random_state=args.seed, device=args.device,
+        verbose=0 if args.quiet else 1,
+    )
+    if args.head is not None:
+        params["head"] = args.head
+    if args.latent_dim is not None:
+        params["latent_dim"] = args.latent_dim
+    if args.epochs is not None:
+        params["pretrain_epochs"] = args.epochs
+    t0 = time.perf_counter()
+    est = RecordingClusterer(**params).fit(w.X, groups=w.origins[:, 0])
+    seconds = time.perf_counter() - t0
+    est.save(args.out, overwrite=args.overwrite)
+    n_rec = len(np.unique(w.origins[:, 0]))
+    print(f"fitted rec+{est.head} on {len(w)} windows {w.X.shape[1:]} of {n_rec} recordings "
+          f"in {seconds:.1f} s")
+    print(f"cluster sizes: {' '.join(str(s) for s in np.bincount(est.labels_, minlength=est.n_clusters))}")
+    _print_scores(w.y, est.labels_)
+    print(f"model written to {args.out}")
+    return 0
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
     import time
 
@@ -563,6 +605,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     _check_free([args.out], args.overwrite)
     if args.nproc < 1:
         raise ValueError(f"--nproc must be >= 1, got {args.nproc}")
+    if args.by_recording:
+        return _fit_by_recording(args)
     if args.nproc > 1:
         return _fit_distributed(args)
     w = read_windows(args.store)
@@ -616,14 +660,16 @@ def _add_predict_parser(subparsers: Any) -> None:
 def _cmd_predict(args: argparse.Namespace) -> int:
     import csv
 
-    from .clustering import DeepClusterer
+    from .clustering import RecordingClusterer, load_clusterer
     from .io import atomic_text, read_windows
 
     _check_free([args.out], args.overwrite)
-    est = DeepClusterer.load(args.model)
+    est = load_clusterer(args.model)
     w = read_windows(args.store)
     conf = None
-    if hasattr(est, "predict_proba"):  # soft heads: predict is the argmax of the soft assignment
+    if isinstance(est, RecordingClusterer):  # aligned within each recording of the store
+        labels = est.predict(w.X, groups=w.origins[:, 0])
+    elif hasattr(est, "predict_proba"):  # soft heads: predict is the argmax of the soft assignment
         proba = est.predict_proba(w.X)
         labels, conf = proba.argmax(axis=1), proba.max(axis=1)
     else:

@@ -27,6 +27,7 @@ __all__ = [
     "atomic_text",
     "save_model",
     "load_model",
+    "model_class",
     "MODEL_FORMAT",
     "STORE_FORMAT",
     "WindowStoreWriter",
@@ -141,14 +142,9 @@ def save_model(
             ds.attrs["key"] = key
 
 
-def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Read a file written by :func:`save_model`; no pickle is involved.
-
-    Returns
-    -------
-    arrays : dict of str to ndarray
-    meta : dict
-    """
+@contextlib.contextmanager
+def _open_model(path: str | os.PathLike) -> Iterator[h5py.File]:
+    """Open a model file for reading, checking that it is one."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"model file {path} not found")
@@ -159,6 +155,24 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str
     with f:
         if f.attrs.get("format") != MODEL_FORMAT:
             raise ValueError(f"{path} is not a tsclust model file (format {f.attrs.get('format')!r})")
+        yield f
+
+
+def model_class(path: str | os.PathLike) -> str:
+    """The estimator class name stored in a model file (without reading its arrays)."""
+    with _open_model(path) as f:
+        return str(json.loads(f.attrs["meta"]).get("class"))
+
+
+def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Read a file written by :func:`save_model`; no pickle is involved.
+
+    Returns
+    -------
+    arrays : dict of str to ndarray
+    meta : dict
+    """
+    with _open_model(path) as f:
         meta = json.loads(f.attrs["meta"])
         arrays = {ds.attrs["key"]: ds[()] for ds in f["arrays"].values()}
     return arrays, meta

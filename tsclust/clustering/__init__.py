@@ -8,7 +8,7 @@ windows of several recordings after removing each recording's offsets.
 from ._estimator import SCALINGS, DeepClusterer
 from ._features import CovStatistics
 from ._heads import HEADS, ClusterCollapseWarning, check_head
-from ._recordings import RecordingAligner, RecordingClusterer
+from ._recordings import RecordingAligner, RecordingClusterer, load_clusterer
 from ._select_k import KSelection, select_k
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "RecordingAligner",
     "RecordingClusterer",
     "check_head",
+    "load_clusterer",
     "select_k",
 ]

@@ -26,7 +26,7 @@ from ._estimator import DeepClusterer
 from ._features import CovStatistics
 from ._heads import _nearest, ward_cluster
 
-__all__ = ["RecordingAligner", "RecordingClusterer"]
+__all__ = ["RecordingAligner", "RecordingClusterer", "load_clusterer"]
 
 
 class RecordingAligner:
@@ -323,3 +323,14 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         est.n_timepoints_, est.n_channels_ = int(meta["n_timepoints"]), int(meta["n_channels"])
         est.n_features_in_ = est.n_channels_
         return est
+
+
+def load_clusterer(
+    path: str | os.PathLike, device: str | None = None
+) -> DeepClusterer | RecordingClusterer:
+    """Load a model file written by :meth:`DeepClusterer.save` or :meth:`RecordingClusterer.save`."""
+    classes = {c.__name__: c for c in (DeepClusterer, RecordingClusterer)}
+    name = io.model_class(path)
+    if name not in classes:
+        raise ValueError(f"{path} holds a {name!r}, not one of {sorted(classes)}")
+    return classes[name].load(path, device=device)
