@@ -705,7 +705,8 @@ def _add_compare_parser(subparsers: Any) -> None:
         help="compare deep clusterers with DTW k-means and other baselines on a store",
         description="Run methods x seeds on the windows of STORE; write results.csv, results.md, "
         f"results.json and results.png to OUTDIR. Methods: baselines ({', '.join(BASELINES)}) "
-        f"and ARCH+HEAD with ARCH in {', '.join(sorted(ARCHITECTURES))} (e.g. cov+dec).",
+        f"and ARCH+HEAD with ARCH in {', '.join(sorted(ARCHITECTURES))} (e.g. cov+dec), or "
+        "rec+HEAD (RecordingClusterer, given the store's recordings; e.g. rec+dec).",
     )
     p.add_argument("store", type=Path, help="HDF5 window store")
     p.add_argument("-k", "--n-clusters", type=int, required=True)
