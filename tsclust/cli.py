@@ -675,13 +675,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     est = load_clusterer(args.model)
     w = read_windows(args.store)
     conf = None
-    if isinstance(est, RecordingClusterer):  # aligned within each recording of the store
-        labels = est.predict(w.X, groups=w.origins[:, 0])
-    elif hasattr(est, "predict_proba"):  # soft heads: predict is the argmax of the soft assignment
-        proba = est.predict_proba(w.X)
+    # a RecordingClusterer aligns the windows within each recording of the store
+    kw = {"groups": w.origins[:, 0]} if isinstance(est, RecordingClusterer) else {}
+    if hasattr(est, "predict_proba"):  # soft heads: predict is the argmax of the soft assignment
+        proba = est.predict_proba(w.X, **kw)
         labels, conf = proba.argmax(axis=1), proba.max(axis=1)
     else:
-        labels = est.predict(w.X)
+        labels = est.predict(w.X, **kw)
     origins = w.origins  # Windows always fills origins
     with atomic_text(args.out, overwrite=True) as fh:  # --overwrite was checked above
         out = csv.writer(fh)

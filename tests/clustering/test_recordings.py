@@ -73,6 +73,10 @@ def test_finds_postures_that_the_mounting_hides_from_plain_statistics():
     X2, y2, g2 = recordings(n_rec=2, seed=1)
     assert ari(y2, est.predict(X2, groups=g2)) > 0.9
     assert est.transform(X2, groups=g2).shape == (len(X2), 32)
+    proba = est.predict_proba(X2, groups=g2)
+    assert proba.shape == (len(X2), 3) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
+    np.testing.assert_array_equal(proba.argmax(axis=1), est.predict(X2, groups=g2))
+    assert not hasattr(RecordingClusterer(3, head="kmeans"), "predict_proba")
 
 
 def test_contract_reproducible_clone_and_params():

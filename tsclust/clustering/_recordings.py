@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .. import io
@@ -24,7 +25,7 @@ from ..autoencoder import split_seeds
 from ..preprocessing.posture import check_groups, gravity_tilt
 from ._estimator import DeepClusterer
 from ._features import CovStatistics
-from ._heads import _nearest, ward_cluster
+from ._heads import _nearest, check_head, ward_cluster
 
 __all__ = ["RecordingAligner", "RecordingClusterer", "load_clusterer"]
 
@@ -263,6 +264,15 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         """Cluster ``(n_samples,)`` of windows ``X`` of recordings ``groups``."""
         Z = self._inner_input(X, groups)
         return self.clusterer_.predict(Z)
+
+    def _has_proba(self) -> bool:
+        return check_head(self.head).soft
+
+    @available_if(_has_proba)
+    def predict_proba(self, X: Any, groups: Any = None) -> np.ndarray:
+        """Soft assignment ``(n_samples, n_clusters)`` of the head (DEC's Student t ``q``)."""
+        Z = self._inner_input(X, groups)
+        return self.clusterer_.predict_proba(Z)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
