@@ -193,11 +193,16 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     def _uses_tilt(self) -> bool:
         return self.gravity_channels is not None and self.tilt_weight > 0
 
-    def _vectors(self, X: np.ndarray, groups: np.ndarray, F: np.ndarray) -> np.ndarray:
+    def _log_tilt(self, X: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        return np.log1p(gravity_tilt(X, groups, self.gravity_channels))  # (n,)
+
+    def _vectors(
+        self, X: np.ndarray, groups: np.ndarray, F: np.ndarray, tilt: np.ndarray | None = None
+    ) -> np.ndarray:
         """Aligned statistics plus the weighted posture angle: ``(n, n_features)`` float32."""
         parts = [self.aligner_.transform(F, groups)]
         if self._uses_tilt():
-            tilt = np.log1p(gravity_tilt(X, groups, self.gravity_channels))
+            tilt = self._log_tilt(X, groups) if tilt is None else tilt
             parts.append(self.tilt_weight * (tilt[:, None] - self.tilt_mean_) / self.tilt_scale_)
         return np.hstack(parts).astype(np.float32)
 
@@ -225,15 +230,16 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         F = self.statistics_.fit_transform(X)
         self.aligner_ = RecordingAligner(n_coarse, seed=align_seed).fit(F)
         self.tilt_mean_, self.tilt_scale_ = 0.0, 1.0
+        tilt = None
         if self._uses_tilt():
-            tilt = np.log1p(gravity_tilt(X, g, self.gravity_channels))
+            tilt = self._log_tilt(X, g)
             self.tilt_mean_, self.tilt_scale_ = float(tilt.mean()), float(max(tilt.std(), 1e-12))
         self.clusterer_ = DeepClusterer(
             n_clusters=self.n_clusters, architecture="mlp", head=self.head,
             latent_dim=self.latent_dim, pretrain_epochs=self.pretrain_epochs,
             module_kwargs={"hidden": (256, 128)}, scaling=None, random_state=inner_seed,
             device=self.device, verbose=self.verbose,
-        ).fit(self._vectors(X, g, F))
+        ).fit(self._vectors(X, g, F, tilt))
         self.labels_ = self.clusterer_.labels_
         self.cluster_centers_ = self.clusterer_.cluster_centers_
         self.n_timepoints_, self.n_channels_ = X.shape[1], c
