@@ -55,6 +55,8 @@ __all__ = [
     "model_meta",
     "read_model",
     "model_from_parts",
+    "read_model_file",
+    "saved_params",
     "split_seeds",
     "LOSSES",
 ]
@@ -213,18 +215,31 @@ def load_module_arrays(
     return module
 
 
+def saved_params(est: Any) -> dict[str, Any]:
+    """``est.get_params()`` as JSON types; ``random_state`` only if None or an int (else None)."""
+    params = est.get_params()
+    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+        params["random_state"] = None
+    return jsonable(params)
+
+
+def read_model_file(cls: type, path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays and metadata of a model file, checking that it holds a ``cls``."""
+    arrays, meta = io.load_model(path)
+    if meta.get("class") != cls.__name__:
+        raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
+    return arrays, meta
+
+
 def model_meta(est: Any, **extra: Any) -> dict[str, Any]:
     """The JSON metadata :func:`tsclust.io.save_model` stores with a fitted estimator.
 
     ``{"class", "params", "n_timepoints", "n_channels", "n_iter", **extra, "history"}``;
     ``random_state`` is stored only if it is None or an int (else None).
     """
-    params = est.get_params()
-    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
-        params["random_state"] = None
     return {
         "class": type(est).__name__,
-        "params": jsonable(params),
+        "params": saved_params(est),
         "n_timepoints": est.n_timepoints_,
         "n_channels": est.n_channels_,
         "n_iter": est.n_iter_,
@@ -248,9 +263,7 @@ def read_model(
         The estimator (``module_`` not set yet), the module (in training mode, on the CPU),
         and the file's arrays and metadata.
     """
-    arrays, meta = io.load_model(path)
-    if meta.get("class") != cls.__name__:
-        raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
+    arrays, meta = read_model_file(cls, path)
     return (*model_from_parts(cls, arrays, meta, device), arrays, meta)
 
 

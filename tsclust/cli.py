@@ -593,12 +593,19 @@ def _fit_by_recording(args: argparse.Namespace) -> int:
         params["pretrain_epochs"] = args.epochs
     t0 = time.perf_counter()
     est = RecordingClusterer(**params).fit(w.X, groups=w.origins[:, 0])
+    n_rec = len(np.unique(w.origins[:, 0]))
+    return _save_fitted(est, w, f"rec+{est.head}", f" of {n_rec} recordings", t0, args)
+
+
+def _save_fitted(est: Any, w: Any, name: str, where: str, t0: float, args: argparse.Namespace) -> int:
+    """Save a model fitted since ``t0`` and print its time, cluster sizes and scores."""
+    import time
+
     seconds = time.perf_counter() - t0
     est.save(args.out, overwrite=args.overwrite)
-    n_rec = len(np.unique(w.origins[:, 0]))
-    print(f"fitted rec+{est.head} on {len(w)} windows {w.X.shape[1:]} of {n_rec} recordings "
-          f"in {seconds:.1f} s")
-    print(f"cluster sizes: {' '.join(str(s) for s in np.bincount(est.labels_, minlength=est.n_clusters))}")
+    sizes = np.bincount(est.labels_, minlength=est.n_clusters)
+    print(f"fitted {name} on {len(w)} windows {w.X.shape[1:]}{where} in {seconds:.1f} s")
+    print(f"cluster sizes: {' '.join(str(s) for s in sizes)}")
     _print_scores(w.y, est.labels_)
     print(f"model written to {args.out}")
     return 0
@@ -641,14 +648,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         est = sel.extra["estimator"].set_params(head=est.head)
     t0 = time.perf_counter()
     est = est.set_params(n_clusters=k).fit(w.X)
-    seconds = time.perf_counter() - t0
-    est.save(args.out, overwrite=args.overwrite)
-    sizes = np.bincount(est.labels_, minlength=k)
-    print(f"fitted {est.architecture_}+{est.head} on {len(w)} windows {w.X.shape[1:]} in {seconds:.1f} s")
-    print(f"cluster sizes: {' '.join(str(s) for s in sizes)}")
-    _print_scores(w.y, est.labels_)
-    print(f"model written to {args.out}")
-    return 0
+    return _save_fitted(est, w, f"{est.architecture_}+{est.head}", "", t0, args)
 
 
 def _add_predict_parser(subparsers: Any) -> None:

@@ -295,12 +295,9 @@ def _check_y(y: Any, n: int, name: str) -> np.ndarray | None:
 
 
 def _check_recordings(recordings: Any, n: int, name: str) -> np.ndarray | None:
-    if recordings is None:
-        return None
-    r = np.asarray(recordings)
-    if r.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), one recording per window, got {r.shape}")
-    return r
+    from .preprocessing.posture import check_groups
+
+    return None if recordings is None else check_groups(recordings, n, name)
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:

@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import io
 from .._validation import check_collection, check_n_clusters
-from ..autoencoder import split_seeds
+from ..autoencoder import read_model_file, saved_params, split_seeds
 from ..preprocessing.posture import check_groups, gravity_tilt
 from ._estimator import DeepClusterer
 from ._features import CovStatistics
@@ -292,15 +292,8 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             "feature_mean": st.scaler_.mean_, "feature_scale": st.scaler_.scale_,
             "coarse_centers": self.aligner_.centers_, "labels": self.labels_,
         })
-        params = self.get_params()
-        if not (params["random_state"] is None or isinstance(params["random_state"], int)):
-            params["random_state"] = None
-        params["gravity_channels"] = (
-            None if self.gravity_channels is None else [int(c) for c in self.gravity_channels]
-        )
-        params["delays"] = [int(d) for d in self.delays]
         meta = {
-            "class": type(self).__name__, "params": params, "inner": inner_meta,
+            "class": type(self).__name__, "params": saved_params(self), "inner": inner_meta,
             "n_timepoints": self.n_timepoints_, "n_channels": self.n_channels_,
             "tilt": [self.tilt_mean_, self.tilt_scale_],
             "aligner": {"n_coarse": self.aligner_.n_coarse, "min_rows": self.aligner_.min_rows},
@@ -312,9 +305,7 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         """Read a model written by :meth:`save` (``device`` overrides the stored one)."""
         from sklearn.preprocessing import StandardScaler
 
-        arrays, meta = io.load_model(path)
-        if meta.get("class") != cls.__name__:
-            raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
+        arrays, meta = read_model_file(cls, path)
         params = dict(meta["params"])
         if device is not None:
             params["device"] = device
