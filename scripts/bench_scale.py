@@ -54,11 +54,12 @@ def fit_once(args: argparse.Namespace) -> None:
 
     torch.set_num_threads(args.threads)
     from tsclust import distributed
+    from tsclust.distributed import launch
 
     if "RANK" in os.environ:
         distributed.init_process_group("gloo")
     t0 = time.perf_counter()
-    est = distributed.fit(
+    est = launch.fit(
         args.store, None, n_clusters=12, architecture="conv", head="kmeans",
         pretrain_epochs=args.epochs, batch_size=256, random_state=0, device="cpu",
     )

@@ -12,6 +12,7 @@ import torch.distributed as dist
 
 from tests.conftest import blob_windows, write_blob_store
 from tsclust import distributed
+from tsclust.distributed import launch
 from tsclust.cli import main as cli_main
 from tsclust.clustering import DeepClusterer
 from tsclust.metrics import ari
@@ -47,7 +48,7 @@ def _worker(rank: int, world: int, port: int, store: str, out_dir: str, head: st
             gathered = distributed.all_gather_rows(local, 3)
             assert gathered.tolist() == [[0.0] * 3, [1.0] * 3, [1.0] * 3]
         out = os.path.join(out_dir, "model.h5")
-        est = distributed.fit(store, out, **{**PARAMS, "head": head})
+        est = launch.fit(store, out, **{**PARAMS, "head": head})
         state = {k: v.numpy() for k, v in est.module_.state_dict().items()}
         np.savez(os.path.join(out_dir, f"rank{rank}.npz"), labels=est.labels_,
                  centers=est.cluster_centers_, **state)
@@ -86,7 +87,7 @@ def test_torchrun_fit_matches_single_process(store, tmp_path, capsys):
 
 
 def test_torchrun_command_and_inactive_helpers():
-    cmd = distributed.torchrun_command(2, ["fit", "s.h5", "-k", "3", "-o", "m.h5"])
+    cmd = launch.torchrun_command(2, ["fit", "s.h5", "-k", "3", "-o", "m.h5"])
     assert "--nproc-per-node" in cmd and cmd[cmd.index("--nproc-per-node") + 1] == "2"
     assert cmd[-7:] == ["tsclust.distributed", "fit", "s.h5", "-k", "3", "-o", "m.h5"]
     assert not distributed.active() and distributed.rank() == 0 and distributed.world_size() == 1

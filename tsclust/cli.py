@@ -545,7 +545,7 @@ def _add_fit_parser(subparsers: Any) -> None:
 
 
 def _fit_distributed(args: argparse.Namespace) -> int:
-    from .distributed import launch
+    from .distributed.launch import launch
 
     if args.n_clusters == "auto":
         raise ValueError("-k auto is not supported with --nproc > 1; give an integer")

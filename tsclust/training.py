@@ -154,7 +154,7 @@ def _is_dataset(X: Any) -> bool:
 
 
 def _distributed_active() -> bool:
-    from . import distributed
+    from .distributed import collectives as distributed
 
     return distributed.active()
 
@@ -170,7 +170,7 @@ def _batch_sampler(
         return sampler
     rank, world = 0, 1
     if collective:
-        from . import distributed
+        from .distributed import collectives as distributed
 
         rank, world = distributed.rank(), distributed.world_size()
         batch_size = max(1, batch_size // world)
@@ -373,7 +373,7 @@ def train(
     net: Any = module
     extra: list[nn.Parameter] = []
     if collective:
-        from . import distributed
+        from .distributed import collectives as distributed
 
         net = distributed.wrap_module(module, dev)
         own = {id(p) for p in module.parameters()}
@@ -408,7 +408,7 @@ def train(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if extra:
-                from . import distributed
+                from .distributed import collectives as distributed
 
                 distributed.average_gradients(extra)
             if grad_clip is not None:
@@ -420,7 +420,7 @@ def train(
             if on_step is not None:
                 on_step(step, module)
         if collective:
-            from . import distributed
+            from .distributed import collectives as distributed
 
             sums = distributed.all_reduce_sum(torch.tensor([total, total_l2, float(seen)], dtype=torch.float64))
             total, total_l2, seen = float(sums[0]), float(sums[1]), int(sums[2])
@@ -496,7 +496,7 @@ def _batched_apply(
     lo, hi = 0, n
     gather = shard and _distributed_active()
     if gather:
-        from . import distributed
+        from .distributed import collectives as distributed
         from .streaming import shard_bounds
 
         lo, hi = shard_bounds(n, distributed.rank(), distributed.world_size())

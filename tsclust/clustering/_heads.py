@@ -19,7 +19,7 @@ from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 from torch import nn
 
-from .. import distributed
+from ..distributed import collectives as distributed
 from ..training import encode, mse_loss, train
 from ._losses import (
     assigned_sq_distance,
@@ -317,8 +317,9 @@ class DCNHead(Head):
             x_hat, z = module(xb)
             with torch.no_grad():  # assignment step, network fixed
                 s = torch.cdist(z, state["centers"]).argmin(dim=1)
-                update = distributed.centroid_update if distributed.active() else online_centroid_update
-                state["centers"], state["counts"] = update(state["centers"], state["counts"], z, s)
+                reduce = distributed.all_reduce_sum if distributed.active() else None
+                state["centers"], state["counts"] = online_centroid_update(
+                    state["centers"], state["counts"], z, s, reduce)
             return mse_loss(x_hat, module.target(xb)) + half_lambda * kmeans_loss(z, state["centers"], s)
 
         def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:

@@ -6,6 +6,8 @@ Shapes: ``z`` latents ``(N, d)``, ``centers`` ``(K, d)``, ``q``/``p`` ``(N, K)``
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 __all__ = [
@@ -101,12 +103,18 @@ def compactness_loss(
 
 
 def online_centroid_update(
-    centers: torch.Tensor, counts: torch.Tensor, z: torch.Tensor, assignments: torch.Tensor
+    centers: torch.Tensor,
+    counts: torch.Tensor,
+    z: torch.Tensor,
+    assignments: torch.Tensor,
+    reduce: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """DCN's online centroid averaging with per-cluster step ``1 / count``.
 
     Sequentially applying ``c_k <- c_k - (1 / n_k) (c_k - z_i)`` with ``n_k`` incremented
-    before each step equals the running mean below, computed for a whole batch at once.
+    before each step equals the running mean below, computed for a whole batch at once:
+    ``c_k <- (n_k c_k + S_k) / (n_k + m_k)`` with ``S_k`` and ``m_k`` the sum and number of
+    the batch's latents assigned to ``k``.
 
     Parameters
     ----------
@@ -115,6 +123,9 @@ def online_centroid_update(
         Samples assigned to each centre so far (DCN starts it from the k-means sizes).
     z : Tensor of shape (N, d)
     assignments : Tensor of shape (N,)
+    reduce : callable or None, default=None
+        Applied to the packed ``(K, d + 1)`` batch sums and counts before the update; a
+        data-parallel run passes a sum over ranks, so the update sees the global batch.
 
     Returns
     -------
@@ -124,6 +135,9 @@ def online_centroid_update(
     z = z.detach().to(centers.dtype)
     added = torch.bincount(assignments, minlength=k).to(counts.dtype)
     sums = torch.zeros_like(centers).index_add_(0, assignments, z)
+    if reduce is not None:
+        packed = reduce(torch.cat([sums, added.unsqueeze(1)], dim=1))
+        sums, added = packed[:, :-1], packed[:, -1]
     new_counts = counts + added
     denom = new_counts.clamp_min(1).unsqueeze(1)
     new_centers = torch.where(

@@ -1,0 +1,7 @@
+"""``python -m tsclust.distributed``: the per-rank entry point that torchrun starts."""
+
+import sys
+
+from .launch import main
+
+sys.exit(main())
