@@ -18,7 +18,7 @@ import time
 import numpy as np
 import torch
 
-from tsclust.autoencoder import build_module
+from tsclust.models import build_autoencoder
 from tsclust.training import encode, reconstruction_loss, train
 
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("|---|---:|---:|---:|---:|---:|")
     for arch in args.archs:
-        module = build_module(arch, args.channels, args.length, args.latent_dim, seed=0)
+        module = build_autoencoder(arch, args.channels, args.length, args.latent_dim, seed=0)
         n_params = sum(p.numel() for p in module.parameters())
         # warm-up on a few batches (allocator, kernel selection)
         train(

@@ -8,8 +8,10 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from tsclust.autoencoder import Autoencoder, build_module, dac_weights, split_seeds
-from tsclust.models import ARCHITECTURES
+from tsclust._validation import split_seeds
+from tsclust.autoencoder import Autoencoder
+from tsclust.models import ARCHITECTURES, build_autoencoder
+from tsclust.training import dac_weights
 
 SMALL = {
     "conv": {"filters": (8, 8), "kernel_sizes": (5, 3), "strides": (2, 2)},
@@ -154,9 +156,9 @@ def test_dac_weights_subsample():
 
 
 def test_build_module_is_seeded():
-    a = build_module("conv", 2, 20, 3, seed=5, module_kwargs=SMALL["conv"])
-    b = build_module("conv", 2, 20, 3, seed=5, module_kwargs=SMALL["conv"])
-    c = build_module("conv", 2, 20, 3, seed=6, module_kwargs=SMALL["conv"])
+    a = build_autoencoder("conv", 2, 20, 3, seed=5, **SMALL["conv"])
+    b = build_autoencoder("conv", 2, 20, 3, seed=5, **SMALL["conv"])
+    c = build_autoencoder("conv", 2, 20, 3, seed=6, **SMALL["conv"])
     sa, sb, sc = a.state_dict(), b.state_dict(), c.state_dict()
     assert all(torch.equal(sa[k], sb[k]) for k in sa)
     assert not all(torch.equal(sa[k], sc[k]) for k in sa)

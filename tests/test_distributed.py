@@ -12,9 +12,9 @@ import torch.distributed as dist
 
 from tests.conftest import blob_windows, write_blob_store
 from tsclust import distributed
-from tsclust.distributed import launch
 from tsclust.cli import main as cli_main
 from tsclust.clustering import DeepClusterer
+from tsclust.distributed import launch
 from tsclust.metrics import ari
 
 pytestmark = pytest.mark.skipif(

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from tests.conftest import blob_windows, write_blob_store
-from tsclust.autoencoder import Autoencoder, build_module
+from tsclust.autoencoder import Autoencoder
 from tsclust.clustering import DeepClusterer
 from tsclust.io import (
     StoreReader,
@@ -18,6 +18,7 @@ from tsclust.io import (
     write_windows_from_recordings,
 )
 from tsclust.metrics import ari
+from tsclust.models import build_autoencoder
 from tsclust.preprocessing import ChannelStandardScaler, MinMaxScaler, SlidingWindows, Windows
 from tsclust.streaming import (
     ChunkBatchSampler,
@@ -141,7 +142,7 @@ def test_train_from_dataset_equals_tensor_with_same_order(store):
     ds = StoreDataset(path)
     out = []
     for data in (Xt, ds):
-        m = build_module("mlp", 2, 16, 2, seed=0, module_kwargs={"hidden": (8,)})
+        m = build_autoencoder("mlp", 2, 16, 2, seed=0, hidden=(8,))
         hist = train(m, data, reconstruction_loss(), epochs=3, batch_size=16, seed=5, sampler="random")
         out.append((hist, m))
     assert [r["loss"] for r in out[0][0]] == [r["loss"] for r in out[1][0]]
@@ -154,7 +155,7 @@ def test_train_from_dataset_equals_tensor_with_same_order(store):
 def test_train_chunk_sampler_and_workers_decrease_loss(store):
     path, _, _ = store
     ds = StoreDataset(path)
-    m = build_module("mlp", 2, 16, 2, seed=0, module_kwargs={"hidden": (8,)})
+    m = build_autoencoder("mlp", 2, 16, 2, seed=0, hidden=(8,))
     hist = train(m, ds, reconstruction_loss(), epochs=6, batch_size=16, lr=1e-2, num_workers=1)
     assert hist[-1]["loss"] < hist[0]["loss"]
     with pytest.raises(ValueError, match="unknown sampler"):
@@ -195,15 +196,15 @@ def test_deep_clusterer_fit_from_path(store, head):
 def test_cov_fit_from_path_reads_the_statistics_once_and_matches_the_in_memory_fit(
     store, monkeypatch
 ):
-    from tsclust.models import CovarianceAutoencoder
+    from tsclust.models import CovStage
 
     path, X, y = store
     kw = dict(n_clusters=2, architecture="cov", head="dec", latent_dim=2, pretrain_epochs=3,
               finetune_epochs=2, batch_size=16, random_state=0, device="cpu",
               module_kwargs={"hidden": (8,)})
     calls = []
-    stats = CovarianceAutoencoder.statistics
-    monkeypatch.setattr(CovarianceAutoencoder, "statistics",
+    stats = CovStage.raw
+    monkeypatch.setattr(CovStage, "raw",
                         lambda self, x: calls.append(len(x)) or stats(self, x))
     est = DeepClusterer(**kw).fit(path)
     # one pass for the standardisation, one for the features that pre-training and head share

@@ -1,18 +1,29 @@
-"""Input validation and seeding helpers: the one place that checks arrays.
+"""Input validation, parameter constraints and seeding helpers: the one place that checks.
 
-Every public entry point of tsclust calls :func:`check_collection` on its
-input so that shape, dtype and finiteness errors read the same everywhere.
+Every public entry point of tsclust calls :func:`check_collection` (series) or
+:func:`check_vectors` (feature vectors) on its input so that shape, dtype and finiteness
+errors read the same everywhere. Estimators declare their parameters once, in a
+``_parameter_constraints`` mapping of :class:`Interval`, :class:`Options`, :class:`Check`,
+types and None, checked by :func:`validate_params` (in the spirit of scikit-learn's).
 """
 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sklearn.utils import check_random_state as _sk_check_random_state
 
 __all__ = [
+    "Interval",
+    "Options",
+    "Check",
+    "validate_params",
+    "split_seeds",
+    "check_vectors",
     "check_collection",
     "check_n_clusters",
     "check_random_state",
@@ -173,3 +184,191 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise TypeError(f"cannot store {value!r} ({type(value).__name__}) as JSON")
+
+
+def check_vectors(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndarray:
+    """Validate feature vectors and return them as a C-contiguous float32 ``(n, d)`` array.
+
+    Raises
+    ------
+    ValueError
+        Not two-dimensional, too few rows, no column, or NaN / inf (the first is named).
+
+    Examples
+    --------
+    >>> check_vectors([[1, 2], [3, 4]]).shape
+    (2, 2)
+    """
+    try:
+        arr = np.asarray(X, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a numeric array-like: {exc}") from exc
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must have shape (n_samples, n_features); got an array with {arr.ndim} "
+            f"dimension(s), shape {arr.shape}"
+        )
+    if arr.shape[0] < min_samples:
+        raise ValueError(f"{name} has {arr.shape[0]} sample(s); at least {min_samples} required")
+    if arr.shape[1] < 1:
+        raise ValueError(f"{name} has no features")
+    if not np.isfinite(arr).all():
+        pos = _first_nonfinite(arr)
+        raise ValueError(f"{name} contains NaN or inf, first at index (sample, feature) = {pos}")
+    return np.ascontiguousarray(arr)
+
+
+def split_seeds(random_state: Any, n: int) -> list[int]:
+    """Derive ``n`` independent 31-bit seeds from ``random_state`` (int, RandomState or None).
+
+    The same int always gives the same seeds; use one per source of randomness (weight
+    initialisation, batch order, k-means, ...).
+
+    Examples
+    --------
+    >>> split_seeds(0, 2) == split_seeds(0, 2)
+    True
+    """
+    rng = np.random.RandomState(derive_seed(random_state))
+    return [int(s) for s in rng.randint(0, 2**31 - 1, size=n)]
+
+
+# --------------------------------------------------------------------------- parameter constraints
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Numbers of a kind between bounds: ``Interval(int, 2)`` is "an integer >= 2".
+
+    Parameters
+    ----------
+    kind : {int, float}
+        ``int`` accepts integers (not bools); ``float`` any finite real number (not bools).
+    low, high : float or None
+        Bounds; None leaves that side open.
+    closed : {"both", "left", "right", "neither"}, default="both"
+        Which bounds belong to the interval.
+    """
+
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"
+
+    def accepts(self, value: Any) -> bool:
+        """Whether ``value`` lies in the interval."""
+        base = numbers.Integral if self.kind is int else numbers.Real
+        if isinstance(value, bool) or not isinstance(value, base) or not np.isfinite(value):
+            return False
+        lo_ok = self.low is None or value > self.low or (
+            value == self.low and self.closed in ("both", "left"))
+        hi_ok = self.high is None or value < self.high or (
+            value == self.high and self.closed in ("both", "right"))
+        return bool(lo_ok and hi_ok)
+
+    def __str__(self) -> str:
+        what = "an integer" if self.kind is int else "a number"
+        lo = None if self.low is None else (">=" if self.closed in ("both", "left") else ">")
+        hi = None if self.high is None else ("<=" if self.closed in ("both", "right") else "<")
+        if lo and hi:
+            return f"{what} with {self.low} {'<=' if lo == '>=' else '<'} value {hi} {self.high}"
+        if lo:
+            return f"{what} {lo} {self.low}"
+        if hi:
+            return f"{what} {hi} {self.high}"
+        return what
+
+
+@dataclass(frozen=True)
+class Options:
+    """One of a set of values; ``values`` may be a callable so that a registry is read lazily.
+
+    An unknown value gives ``unknown <param> <value>; valid names are [...]``.
+    """
+
+    values: Iterable[Any] | Callable[[], Iterable[Any]]
+    word: str = "names"
+
+    def valid(self) -> list[Any]:
+        """The accepted values."""
+        return list(self.values() if callable(self.values) else self.values)
+
+    def accepts(self, value: Any) -> bool:
+        """Whether ``value`` is one of the options (a hashable equal to one of them)."""
+        try:
+            return any(value is v or (type(value) is type(v) and value == v) for v in self.valid())
+        except TypeError:
+            return False
+
+
+@dataclass(frozen=True)
+class Check:
+    """A function that raises a ValueError with its own message on a bad value."""
+
+    function: Callable[[Any], Any]
+
+    def accepts(self, value: Any) -> bool:
+        """Runs the function: it raises on a bad value (its message reaches the user)."""
+        self.function(value)
+        return True
+
+
+def _accepts(constraint: Any, value: Any) -> bool:
+    if constraint is None:
+        return value is None
+    if isinstance(constraint, type):
+        return isinstance(value, constraint) and not (
+            isinstance(value, bool) and constraint is not bool)
+    return constraint.accepts(value)
+
+
+def _describe(constraint: Any) -> str:
+    if constraint is None:
+        return "None"
+    if isinstance(constraint, type):
+        return {dict: "a dict", bool: "a bool", str: "a string"}.get(
+            constraint, f"a {constraint.__name__}")
+    return str(constraint)
+
+
+def validate_params(params: Mapping[str, Any], constraints: Mapping[str, list[Any]]) -> None:
+    """Check each parameter against its constraints (any one may accept it).
+
+    Parameters
+    ----------
+    params : mapping
+        Parameter name -> value (e.g. ``estimator.get_params(deep=False)``).
+    constraints : mapping
+        Parameter name -> list of constraints: :class:`Interval`, :class:`Options`,
+        :class:`Check`, a type (``dict``, ``bool``, ...), or None (the value None).
+        Parameters without an entry are not checked.
+
+    Raises
+    ------
+    ValueError
+        The first parameter no constraint accepts, with what it must be.
+
+    Examples
+    --------
+    >>> validate_params({"k": 3}, {"k": [Interval(int, 2)]})
+    >>> validate_params({"k": 1}, {"k": [Interval(int, 2), None]})
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be an integer >= 2 or None, got 1
+    """
+    for name, allowed in constraints.items():
+        value = params[name]
+        checks = [c for c in allowed if isinstance(c, Check)]
+        if any(_accepts(c, value) for c in allowed if not isinstance(c, Check)):
+            continue
+        for c in checks:  # raises with its own message
+            if c.accepts(value):
+                break
+        else:
+            options = [c for c in allowed if isinstance(c, Options)]
+            if options:
+                valid = [v for o in options for v in o.valid()]
+                valid += [None] if None in allowed else []
+                raise ValueError(f"unknown {name} {value!r}; valid {options[0].word} are {valid}")
+            described = " or ".join(_describe(c) for c in allowed)
+            raise ValueError(f"{name} must be {described}, got {value!r}")

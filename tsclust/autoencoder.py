@@ -1,290 +1,39 @@
-"""The :class:`Autoencoder` estimator and the reusable pieces it is made of.
+"""The :class:`Autoencoder` estimator: a deep autoencoder of windows as a scikit-learn transformer.
 
-The module-level functions (:func:`build_module`, :func:`dac_weights`, :func:`pretrain`,
-:func:`module_arrays`, :func:`load_module_arrays`, :func:`model_meta`, :func:`read_model`,
-:func:`split_seeds`) are what ``DeepClusterer`` reuses: build a seeded module in ``fit``,
-pre-train it with the one training loop, and store and read its weights and metadata through
-:mod:`tsclust.io`.
+Its fit is the template of :class:`tsclust.base.BaseDeepEstimator` (validate, convert once)
+plus :func:`tsclust.base.pretrain`; ``transform`` gives latents.
 """
 
 from __future__ import annotations
 
-import logging
-import numbers
-import os
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
-import torch
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from . import io
-from ._validation import (
-    check_collection,
-    check_fitted_shape,
-    derive_seed,
-    jsonable,
-    to_channels_first,
-)
+from ._validation import Check, Interval, Options, split_seeds
+from .base import BaseDeepEstimator, TrainingData, pretrain
 from .models import build_autoencoder, check_architecture, resolve_architecture
-from .models._common import check_latent_dim
-from .streaming import StoreDataset, is_store_path
 from .training import (
     LR_SCHEDULES,
-    dac_feature_weights,
-    dac_pseudo_labels,
+    EarlyStopping,
+    TrainConfig,
+    dac_weights,
     decode,
     encode,
-    feature_view,
-    prepare_module,
     reconstruction_errors,
-    reconstruction_loss,
     resolve_device,
-    train,
 )
 
-__all__ = [
-    "Autoencoder",
-    "build_module",
-    "dac_weights",
-    "pretrain",
-    "module_arrays",
-    "load_module_arrays",
-    "model_meta",
-    "read_model",
-    "model_from_parts",
-    "read_model_file",
-    "saved_params",
-    "split_seeds",
-    "LOSSES",
-]
+__all__ = ["Autoencoder", "LOSSES"]
 
-logger = logging.getLogger(__name__)
-
+#: Reconstruction losses: plain MSE, or DAC's clustering-weighted MSE.
 LOSSES = ("mse", "dac")
-_DEFAULT_DAC_CLUSTERS = 10
 
 
-def split_seeds(random_state: Any, n: int) -> list[int]:
-    """Derive ``n`` independent 31-bit seeds from ``random_state`` (int, RandomState or None).
-
-    The same int always gives the same seeds; use one per source of randomness (weight
-    initialisation, batch order, k-means, ...).
-    """
-    rng = np.random.RandomState(derive_seed(random_state))
-    return [int(s) for s in rng.randint(0, 2**31 - 1, size=n)]
-
-
-def build_module(
-    architecture: str,
-    n_channels: int,
-    length: int,
-    latent_dim: int | None,
-    seed: int,
-    module_kwargs: dict[str, Any] | None = None,
-) -> nn.Module:
-    """Build a registered autoencoder with weights initialised from ``seed``.
-
-    The global torch generator is forked (``torch.random.fork_rng``), seeded, and restored
-    afterwards, so the caller's random state is untouched and the weights depend only on
-    ``seed`` and the arguments.
-
-    Parameters
-    ----------
-    architecture : {"auto", "conv", "cov", "gru", "lstm", "mlp"}
-    n_channels : int
-    length : int
-    latent_dim : int or None
-        None: the architecture's default.
-    seed : int
-    module_kwargs : dict or None
-        Extra keyword arguments of the module class.
-
-    Returns
-    -------
-    nn.Module
-        On the CPU, in train mode.
-    """
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
-        return build_autoencoder(
-            architecture, n_channels, length, latent_dim, **dict(module_kwargs or {})
-        )
-
-
-def dac_weights(
-    Xt: torch.Tensor | Any,
-    y: np.ndarray | None = None,
-    n_clusters: int | None = None,
-    seed: int = 0,
-    max_samples: int = 1000,
-) -> np.ndarray:
-    """DAC feature weights ``(C, L)`` for windows ``Xt`` ``(N, C, L)``.
-
-    A random subset of ``max_samples`` windows is drawn (seeded); its groups are the given
-    labels ``y`` or, when ``y`` is None, k-means pseudo-labels (``n_clusters``, default 10)
-    of the flattened raw windows. Then :func:`tsclust.training.dac_feature_weights`.
-    ``Xt`` may be a :class:`tsclust.streaming.StoreDataset`: only the subset is read.
-    """
-    rng = np.random.RandomState(seed)
-    m = len(Xt)
-    sub = np.sort(rng.choice(m, max_samples, replace=False)) if m > max_samples else np.arange(m)
-    Xs = Xt[sub] if isinstance(Xt, torch.Tensor) else Xt.read_batch(sub)  # (m', C, L)
-    X_flat = Xs.reshape(len(sub), -1).numpy()
-    sub_rows, sub = sub, np.arange(len(sub))
-    if y is not None:
-        y = np.asarray(y)
-        if y.shape != (m,):
-            raise ValueError(f"y must have shape ({m},), got {y.shape}")
-        groups = y[sub_rows]
-    else:
-        k = _DEFAULT_DAC_CLUSTERS if n_clusters is None else n_clusters
-        k = min(k, len(sub)) if n_clusters is None else k
-        groups = dac_pseudo_labels(X_flat[sub], k, seed=int(rng.randint(0, 2**31 - 1)))
-    w = dac_feature_weights(X_flat[sub], groups, max_samples=None)
-    return w.reshape(Xs.shape[1:]).astype(np.float32)
-
-
-def pretrain(
-    module: nn.Module,
-    Xt: torch.Tensor | Any,
-    *,
-    epochs: int,
-    batch_size: int = 256,
-    lr: float = 1e-3,
-    lr_schedule: str = "cosine",
-    weight_decay: float = 0.0,
-    l2_penalty: float = 0.0,
-    feature_weights: np.ndarray | None = None,
-    patience: int | None = None,
-    seed: int = 0,
-    device: str | torch.device = "cpu",
-    verbose: int = 0,
-    desc: str = "pretrain",
-    **train_kwargs: Any,
-) -> list[dict[str, Any]]:
-    """Pre-train an autoencoder on ``Xt`` ``(N, C, L)`` (tensor or dataset) by (weighted) reconstruction.
-
-    Plain MSE when ``feature_weights`` is None, else DAC's clustering-weighted MSE with
-    these weights (see :func:`dac_weights`). Data-dependent buffers of the module (the
-    statistics standardisation of ``"cov"``) are fitted on ``Xt`` first
-    (:func:`tsclust.training.prepare_module`); a module with a fixed input stage is then
-    trained on its features, computed once (:func:`tsclust.training.feature_view`), unless
-    DAC's weights ask for the windows. ``module`` may also be a
-    :class:`~tsclust.models.FeatureView` with ``Xt`` its features (both steps are then no-ops).
-    Other arguments as in :func:`tsclust.training.train`; returns its history.
-    """
-    prepare_module(module, Xt, device=device)
-    net, data = (module, Xt) if feature_weights is not None else feature_view(module, Xt, device=device)
-    return train(
-        net,
-        data,
-        reconstruction_loss(feature_weights),
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        lr_schedule=lr_schedule,
-        weight_decay=weight_decay,
-        l2_penalty=l2_penalty,
-        patience=patience,
-        seed=seed,
-        device=device,
-        verbose=verbose,
-        desc=desc,
-        **train_kwargs,
-    )
-
-
-def module_arrays(module: nn.Module, prefix: str = "module/") -> dict[str, np.ndarray]:
-    """The module's ``state_dict`` as CPU numpy arrays keyed ``prefix + name`` (for io.save_model)."""
-    return {prefix + k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
-
-
-def load_module_arrays(
-    module: nn.Module, arrays: dict[str, np.ndarray], prefix: str = "module/"
-) -> nn.Module:
-    """Load the arrays written by :func:`module_arrays` into ``module`` (strict)."""
-    state = {
-        k[len(prefix) :]: torch.from_numpy(np.array(v))
-        for k, v in arrays.items()
-        if k.startswith(prefix)
-    }
-    module.load_state_dict(state, strict=True)
-    return module
-
-
-def saved_params(est: Any) -> dict[str, Any]:
-    """``est.get_params()`` as JSON types; ``random_state`` only if None or an int (else None)."""
-    params = est.get_params()
-    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
-        params["random_state"] = None
-    return jsonable(params)
-
-
-def read_model_file(cls: type, path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """The arrays and metadata of a model file, checking that it holds a ``cls``."""
-    arrays, meta = io.load_model(path)
-    if meta.get("class") != cls.__name__:
-        raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
-    return arrays, meta
-
-
-def model_meta(est: Any, **extra: Any) -> dict[str, Any]:
-    """The JSON metadata :func:`tsclust.io.save_model` stores with a fitted estimator.
-
-    ``{"class", "params", "n_timepoints", "n_channels", "n_iter", **extra, "history"}``;
-    ``random_state`` is stored only if it is None or an int (else None).
-    """
-    return {
-        "class": type(est).__name__,
-        "params": saved_params(est),
-        "n_timepoints": est.n_timepoints_,
-        "n_channels": est.n_channels_,
-        "n_iter": est.n_iter_,
-        **extra,
-        "history": jsonable(est.history_),
-    }
-
-
-def read_model(
-    cls: type, path: str | os.PathLike, device: str | None = None
-) -> tuple[Any, nn.Module, dict[str, np.ndarray], dict[str, Any]]:
-    """Read a model file written with :func:`model_meta` metadata, for ``cls.load``.
-
-    Checks that the file holds a ``cls``, builds the estimator from the stored parameters
-    (``device`` overrides the stored one when given), sets ``n_timepoints_``,
-    ``n_channels_`` and ``n_features_in_``, and builds its module with the stored weights.
-
-    Returns
-    -------
-    est, module, arrays, meta
-        The estimator (``module_`` not set yet), the module (in training mode, on the CPU),
-        and the file's arrays and metadata.
-    """
-    arrays, meta = read_model_file(cls, path)
-    return (*model_from_parts(cls, arrays, meta, device), arrays, meta)
-
-
-def model_from_parts(
-    cls: type, arrays: dict[str, np.ndarray], meta: dict[str, Any], device: str | None = None
-) -> tuple[Any, nn.Module]:
-    """The estimator and module of :func:`read_model`, from arrays and metadata in memory."""
-    params = dict(meta["params"])
-    if device is not None:
-        params["device"] = device
-    est = cls(**params)
-    t, c = int(meta["n_timepoints"]), int(meta["n_channels"])
-    est.architecture_ = resolve_architecture(est.architecture, c)
-    module = build_module(est.architecture_, c, t, est.latent_dim, 0, est.module_kwargs)
-    load_module_arrays(module, arrays)
-    est.n_timepoints_, est.n_channels_ = t, c
-    est.n_features_in_ = c
-    return est, module
-
-
-class Autoencoder(TransformerMixin, BaseEstimator):
+class Autoencoder(TransformerMixin, BaseDeepEstimator):
     """Deep autoencoder for windows ``(n_samples, n_timepoints, n_channels)``; ``transform`` gives latents.
 
     Parameters
@@ -382,108 +131,71 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         self.verbose = verbose
         self.module_kwargs = module_kwargs
 
-    # ------------------------------------------------------------------ helpers
-    def _check_params(self) -> None:
-        check_architecture(self.architecture)
-        if self.latent_dim is not None:
-            check_latent_dim(self.latent_dim)
-        if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; valid names are {list(LOSSES)}")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(
-                f"unknown lr_schedule {self.lr_schedule!r}; valid names are {list(LR_SCHEDULES)}"
-            )
-        if self.dac_clusters is not None and (
-            isinstance(self.dac_clusters, bool)
-            or not isinstance(self.dac_clusters, numbers.Integral)
-            or self.dac_clusters < 2
-        ):
-            raise ValueError(
-                f"dac_clusters must be None or an integer >= 2, got {self.dac_clusters!r}"
-            )
-        if self.module_kwargs is not None and not isinstance(self.module_kwargs, dict):
-            raise ValueError(f"module_kwargs must be a dict or None, got {self.module_kwargs!r}")
-        resolve_device(self.device)
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "architecture": [Check(check_architecture)],
+        "latent_dim": [Interval(int, 1), None],
+        "epochs": [Interval(int, 1)],
+        "batch_size": [Interval(int, 1)],
+        "lr": [Interval(float, 0, closed="neither")],
+        "lr_schedule": [Options(LR_SCHEDULES)],
+        "weight_decay": [Interval(float, 0)],
+        "l2_penalty": [Interval(float, 0)],
+        "loss": [Options(LOSSES)],
+        "dac_clusters": [Interval(int, 2), None],
+        "patience": [Interval(int, 1), None],
+        "device": [Check(resolve_device)],
+        "random_state": [Interval(int, 0), np.random.RandomState, None],
+        "verbose": [Interval(int, 0), bool],
+        "module_kwargs": [dict, None],
+    }
+    _input: ClassVar[str] = "windows"
 
-    def _validate(self, X: Any) -> torch.Tensor | StoreDataset:
-        check_is_fitted(self, "module_")
-        if is_store_path(X):
-            ds = StoreDataset(X)
-            check_fitted_shape(np.empty((0, ds.n_timepoints, ds.n_channels)),
-                               self.n_timepoints_, self.n_channels_)
-            return ds
-        X = check_collection(X)
-        check_fitted_shape(X, self.n_timepoints_, self.n_channels_)
-        return to_channels_first(X)
-
-    # ------------------------------------------------------------------ API
-    def fit(self, X: Any, y: Any = None) -> Autoencoder:
-        """Train the autoencoder on windows ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints), or path
-            A path (str or ``os.PathLike``) to a window store is streamed batch by batch
-            (:class:`tsclust.streaming.StoreDataset`, chunk-aware batch order) and never
-            loaded whole.
-        y : array-like of shape (n_samples,) or None
-            Only used by ``loss="dac"``: ground-truth groups for the feature weights.
-
-        Returns
-        -------
-        self
-        """
-        self._check_params()
-        if is_store_path(X):
-            Xt: Any = StoreDataset(X)
-            n, c, t = Xt.shape
-        else:
-            X = check_collection(X)
-            n, t, c = X.shape
-            Xt = to_channels_first(X)  # (N, C, L)
-        init_seed, batch_seed, dac_seed = split_seeds(self.random_state, 3)
-        device = resolve_device(self.device)
+    def _build_module(self, input_shape: tuple[int, ...], seed: int) -> nn.Module:
+        t, c = input_shape
         self.architecture_ = resolve_architecture(self.architecture, c)
-        module = build_module(
-            self.architecture_, c, t, self.latent_dim, init_seed, self.module_kwargs
-        )
+        return build_autoencoder(self.architecture_, c, t, self.latent_dim, seed=seed,
+                                 **dict(self.module_kwargs or {}))
+
+    def _fit(self, data: TrainingData, y: Any = None) -> None:
+        """Train the autoencoder on windows (``y``: DAC's ground-truth groups, if any)."""
+        init_seed, batch_seed, dac_seed = split_seeds(self.random_state, 3)
+        module = self._build_module(data.input_shape, init_seed)
         weights = None
         if self.loss == "dac":
-            weights = dac_weights(Xt, y, self.dac_clusters, seed=dac_seed)
-        self.history_ = pretrain(
-            module,
-            Xt,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            lr_schedule=self.lr_schedule,
-            weight_decay=self.weight_decay,
-            l2_penalty=self.l2_penalty,
-            feature_weights=weights,
-            patience=self.patience,
-            seed=batch_seed,
-            device=device,
-            verbose=self.verbose,
-            desc="autoencoder",
+            weights = dac_weights(data.data, y, self.dac_clusters, seed=dac_seed)
+        config = TrainConfig(
+            epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+            lr_schedule=self.lr_schedule, weight_decay=self.weight_decay,
+            l2_penalty=self.l2_penalty, seed=batch_seed, device=resolve_device(self.device),
+            verbose=int(self.verbose), desc="autoencoder",
         )
+        callbacks = () if self.patience is None else (EarlyStopping(self.patience),)
+        _, _, self.history_ = pretrain(module, data.data, config, feature_weights=weights,
+                                       callbacks=callbacks)
         self.module_ = module.eval()
         self.feature_weights_ = weights
         self.n_iter_ = len(self.history_)
-        self.n_timepoints_ = t
-        self.n_channels_ = c
-        self.n_features_in_ = c
-        return self
+
+    @property
+    def n_timepoints_(self) -> int:
+        """Window length seen in ``fit``."""
+        return self.input_shape_[0]
+
+    @property
+    def n_channels_(self) -> int:
+        """Channels seen in ``fit``."""
+        return self.input_shape_[1]
 
     def transform(self, X: Any) -> np.ndarray:
         """Latent vectors of ``X`` (n, T, C) or a store path -> ndarray of shape (n, latent_dim), float32."""
-        Xt = self._validate(X)
-        return encode(self.module_, Xt, device=resolve_device(self.device))
+        data = self._data(X)  # checks that the estimator is fitted
+        return encode(self.module_, data.data, device=resolve_device(self.device))
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Decode latents ``Z`` (n, latent_dim) -> windows ndarray of shape (n, T, C).
 
-        For ``architecture="cov"`` the decoder reconstructs standardised window statistics,
-        and the result has shape (n, n_features).
+        For an architecture with a feature stage (``"cov"``) the decoder reconstructs the
+        standardised features, and the result has shape (n, n_features).
         """
         check_is_fitted(self, "module_")
         Z = np.asarray(Z, dtype=np.float32)
@@ -494,7 +206,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         if not np.isfinite(Z).all():
             raise ValueError("Z contains NaN or inf")
         out = decode(self.module_, Z, device=resolve_device(self.device))  # (n, C, L)
-        if out.ndim == 2:  # "cov" reconstructs its standardised statistics (n, n_features)
+        if out.ndim == 2:  # a feature stage reconstructs its standardised features (n, F)
             return out
         return np.ascontiguousarray(out.transpose(0, 2, 1))
 
@@ -502,42 +214,19 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         """Per-window mean squared reconstruction error, ndarray of shape (n_samples,).
 
         The error is taken against the module's reconstruction target (the windows, or the
-        standardised statistics for ``architecture="cov"``).
-
-        ``X`` may be a store path (read batch by batch).
+        standardised features for an architecture with a feature stage). ``X`` may be a
+        store path (read batch by batch).
         """
-        Xt = self._validate(X)
-        return reconstruction_errors(self.module_, Xt, device=resolve_device(self.device))
+        data = self._data(X)
+        return reconstruction_errors(self.module_, data.data, device=resolve_device(self.device))
 
     def score(self, X: Any, y: Any = None) -> float:
         """Negative mean reconstruction MSE of ``X`` (higher is better)."""
         return -float(np.mean(self.reconstruction_error(X)))
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
-        """Write the fitted model to an HDF5 file (weights + JSON metadata, no pickle).
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {} if self.feature_weights_ is None else {"feature_weights": self.feature_weights_}
 
-        ``random_state`` is stored only if it is None or an int.
-        """
-        check_is_fitted(self, "module_")
-        arrays = module_arrays(self.module_)
-        if self.feature_weights_ is not None:
-            arrays["feature_weights"] = self.feature_weights_
-        io.save_model(path, arrays, model_meta(self), overwrite=overwrite)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike, device: str | None = None) -> Autoencoder:
-        """Read a model written by :meth:`save`.
-
-        Parameters
-        ----------
-        path : path-like
-        device : str or None, default=None
-            Override the stored ``device`` parameter (e.g. "cpu" for a model fitted on a GPU).
-        """
-        est, module, arrays, meta = read_model(cls, path, device)
-        est.module_ = module.eval()
-        est.feature_weights_ = arrays.get("feature_weights")
-        est.history_ = list(meta.get("history", []))
-        est.n_iter_ = int(meta.get("n_iter", len(est.history_)))
-        return est
+    def _restore(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        self.feature_weights_ = arrays.get("feature_weights")

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,6 +28,10 @@ __all__ = [
     "save_model",
     "load_model",
     "model_class",
+    "state_arrays",
+    "load_state_arrays",
+    "saved_params",
+    "read_model_file",
     "MODEL_FORMAT",
     "STORE_FORMAT",
     "WindowStoreWriter",
@@ -175,6 +179,42 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str
     with _open_model(path) as f:
         meta = json.loads(f.attrs["meta"])
         arrays = {ds.attrs["key"]: ds[()] for ds in f["arrays"].values()}
+    return arrays, meta
+
+
+def state_arrays(module: Any, prefix: str = "module/") -> dict[str, np.ndarray]:
+    """A torch module's ``state_dict`` as CPU numpy arrays keyed ``prefix + name``."""
+    return {prefix + k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
+
+
+def load_state_arrays(module: Any, arrays: dict[str, np.ndarray], prefix: str = "module/") -> Any:
+    """Load the arrays written by :func:`state_arrays` into ``module`` (strict); returns it."""
+    import torch  # only model files with torch modules need it
+
+    state = {
+        k[len(prefix) :]: torch.from_numpy(np.array(v))
+        for k, v in arrays.items()
+        if k.startswith(prefix)
+    }
+    module.load_state_dict(state, strict=True)
+    return module
+
+
+def saved_params(est: Any) -> dict[str, Any]:
+    """``est.get_params()`` as JSON types; ``random_state`` only if None or an int (else None)."""
+    from ._validation import jsonable
+
+    params = est.get_params()
+    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+        params["random_state"] = None
+    return jsonable(params)
+
+
+def read_model_file(cls: type, path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays and metadata of a model file, checking that it holds a ``cls``."""
+    arrays, meta = load_model(path)
+    if meta.get("class") != cls.__name__:
+        raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
     return arrays, meta
 
 
@@ -758,3 +798,70 @@ class StoreReader:
     def info(self) -> dict[str, Any]:
         """:func:`store_info` of the store."""
         return store_info(self.path)
+
+
+# --------------------------------------------------------------------------- sets of files
+
+
+@contextlib.contextmanager
+def _atomic_png(path: Path) -> Iterator[Path]:
+    """:func:`atomic_path` for a writer that picks the format from the suffix (matplotlib).
+
+    Yields a temporary ``.png`` name beside ``path``; renamed to ``path`` on success.
+    """
+    with atomic_path(path, overwrite=True) as tmp:
+        staged = Path(tmp + ".png")
+        try:
+            yield staged
+            os.replace(staged, tmp)
+        finally:
+            staged.unlink(missing_ok=True)
+
+
+def write_file_set(
+    outdir: str | os.PathLike,
+    texts: dict[str, str],
+    figures: dict[str, Callable[[Path], Any]] | None = None,
+    *,
+    overwrite: bool = False,
+) -> dict[str, Path]:
+    """Write several files into one folder, all or nothing.
+
+    Every file goes to a temporary name first; the files are renamed into place only when
+    every one of them is complete, so a failure (a plot that raises) leaves the folder as it was.
+
+    Parameters
+    ----------
+    outdir : str or path
+        Output folder, created with its parents.
+    texts : dict of str to str
+        File name -> text (UTF-8).
+    figures : dict of str to callable, or None
+        File name (``.png``) -> ``draw(path)`` that saves a figure to ``path``.
+    overwrite : bool, default=False
+        Write into an existing folder (replacing these files); otherwise it is refused.
+
+    Returns
+    -------
+    paths : dict
+        File name -> path written.
+
+    Raises
+    ------
+    FileExistsError
+        ``outdir`` exists and ``overwrite`` is False.
+    """
+    out = Path(outdir)
+    if out.exists() and not overwrite:
+        raise FileExistsError(f"{out} exists; pass overwrite=True to write into it")
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {name: out / name for name in [*texts, *(figures or {})]}
+    with contextlib.ExitStack() as stack:  # the folder check is above: replace the files
+        for name, text in texts.items():
+            stack.enter_context(atomic_text(paths[name], overwrite=True)).write(text)
+        for name, draw in (figures or {}).items():
+            draw(stack.enter_context(_atomic_png(paths[name])))
+    return paths
+
+
+__all__ += ["write_file_set"]

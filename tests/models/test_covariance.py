@@ -11,7 +11,12 @@ from tsclust.autoencoder import Autoencoder
 from tsclust.baselines import FlatKMeans
 from tsclust.clustering import DeepClusterer
 from tsclust.metrics import evaluate
-from tsclust.models import CovarianceAutoencoder, window_statistics
+from tsclust.models import StagedAutoencoder, window_statistics
+
+
+def _cov_autoencoder(n_channels, length, latent_dim=10, **kwargs):
+    """The \"cov\" architecture: the cov stage under an MLP."""
+    return StagedAutoencoder(n_channels, length, latent_dim, stage="cov", **kwargs)
 
 
 def _log_cov(rows: np.ndarray, eps: float) -> np.ndarray:
@@ -68,26 +73,26 @@ def test_statistics_ignore_a_constant_offset_in_the_covariance_part():
 )
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        CovarianceAutoencoder(2, 16, **kwargs)
+        _cov_autoencoder(2, 16, **kwargs)
 
 
 def test_fit_statistics_standardises_the_target_and_checks_its_input():
     rng = np.random.RandomState(3)
     x = torch.from_numpy(rng.randn(50, 2, 16).astype(np.float32) * 3 + 1)
-    ae = CovarianceAutoencoder(2, 16, latent_dim=2, hidden=(8,), delays=(1,))
-    ae.fit_statistics(ae.statistics(x))
+    ae = _cov_autoencoder(2, 16, latent_dim=2, hidden=(8,), delays=(1,))
+    ae.stage.fit(ae.stage.raw(x))
     t = ae.target(x).numpy()
     assert t.shape == (50, ae.n_features)
     assert np.allclose(t.mean(0), 0, atol=1e-4) and np.allclose(t.std(0), 1, atol=1e-3)
     with pytest.raises(ValueError, match="statistics of shape"):
-        ae.fit_statistics(torch.zeros(3, ae.n_features + 1))
+        ae.stage.fit(torch.zeros(3, ae.n_features + 1))
 
 
 def test_autoencoder_estimator_fits_scores_and_round_trips(tmp_path):
     rng = np.random.RandomState(4)
     X = rng.randn(40, 24, 2).astype(np.float32)
     ae = Autoencoder("cov", latent_dim=3, epochs=2, batch_size=16, random_state=0).fit(X)
-    stats_mean = ae.module_.feature_mean_.clone()
+    stats_mean = ae.module_.stage.feature_mean_.clone()
     assert not torch.allclose(stats_mean, torch.zeros_like(stats_mean))  # fitted before training
     err = ae.reconstruction_error(X)
     assert err.shape == (40,) and np.isfinite(err).all()
@@ -95,7 +100,7 @@ def test_autoencoder_estimator_fits_scores_and_round_trips(tmp_path):
     path = tmp_path / "cov.h5"
     ae.save(path)
     back = Autoencoder.load(path)
-    assert torch.equal(back.module_.feature_scale_, ae.module_.feature_scale_)
+    assert torch.equal(back.module_.stage.feature_scale_, ae.module_.stage.feature_scale_)
     assert np.array_equal(back.transform(X), ae.transform(X))
 
 
@@ -129,14 +134,14 @@ def test_clusters_windows_that_differ_only_in_how_channels_co_vary():
 def test_target_of_the_same_batch_is_reused_until_it_or_the_scaling_changes():
     rng = np.random.RandomState(7)
     x = torch.from_numpy(rng.randn(8, 2, 16).astype(np.float32))
-    ae = CovarianceAutoencoder(2, 16, latent_dim=2, hidden=(4,), delays=(1,))
+    ae = _cov_autoencoder(2, 16, latent_dim=2, hidden=(4,), delays=(1,))
     first = ae.target(x)
     assert ae.target(x) is first  # same tensor, same scaling: reused
     assert ae.target(x.clone()) is not first and torch.equal(ae.target(x.clone()), first)
     x.mul_(2.0)  # in-place change of the batch: recomputed
     assert not torch.allclose(ae.target(x), first)
     before = ae.target(x)
-    ae.fit_statistics(ae.statistics(x))  # new standardisation: recomputed
+    ae.stage.fit(ae.stage.raw(x))  # new standardisation: recomputed
     after = ae.target(x)
     assert after is not before and not torch.allclose(after, before)
     ae.load_state_dict({k: v.clone() * 0 + 1 for k, v in ae.state_dict().items()})
@@ -147,7 +152,7 @@ def test_statistics_are_standardised_even_without_pretraining():
     X = np.random.RandomState(8).randn(40, 16, 2).astype(np.float32) * 5 + 3
     est = DeepClusterer(2, architecture="cov", head="kmeans", pretrain_epochs=0, random_state=0)
     est.fit(X)
-    assert not torch.equal(est.module_.feature_scale_, torch.ones_like(est.module_.feature_scale_))
+    assert not torch.equal(est.module_.stage.feature_scale_, torch.ones_like(est.module_.stage.feature_scale_))
 
 
 def _trained(module: torch.nn.Module, data: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -163,8 +168,8 @@ def test_training_the_feature_view_equals_training_on_windows():
 
     x = torch.randn(40, 3, 24, generator=torch.Generator().manual_seed(0))
     torch.manual_seed(1)
-    a = CovarianceAutoencoder(3, 24, latent_dim=2, hidden=(8,), delays=(2,))
-    b = CovarianceAutoencoder(3, 24, latent_dim=2, hidden=(8,), delays=(2,))
+    a = _cov_autoencoder(3, 24, latent_dim=2, hidden=(8,), delays=(2,))
+    b = _cov_autoencoder(3, 24, latent_dim=2, hidden=(8,), delays=(2,))
     b.load_state_dict(a.state_dict())
     prepare_module(a, x)
     prepare_module(b, x)
@@ -187,7 +192,7 @@ def test_feature_view_reads_a_dataset_once_within_its_memory_budget():
     x = torch.randn(10, 2, 16)
     dense = DenseAutoencoder(2, 16, latent_dim=2, hidden=(4,))
     assert feature_view(dense, x) == (dense, x)
-    cov = CovarianceAutoencoder(2, 16, latent_dim=2, hidden=(4,), delays=(1,))
+    cov = _cov_autoencoder(2, 16, latent_dim=2, hidden=(4,), delays=(1,))
     ds = torch.utils.data.TensorDataset(x)
     net, data = feature_view(cov, ds, batch_size=3)
     assert isinstance(net, FeatureView)
@@ -206,5 +211,5 @@ def test_deep_clusterer_on_cov_keeps_a_plain_module_and_predicts_its_own_labels(
     X[30:, :, 1] += 3 * X[30:, :, 0]  # the second half: channels co-vary
     est = DeepClusterer(2, architecture="cov", head="dec", pretrain_epochs=3,
                         finetune_epochs=2, random_state=0).fit(X)
-    assert isinstance(est.module_, CovarianceAutoencoder)
+    assert isinstance(est.module_, StagedAutoencoder) and est.module_.stage.name == "cov"
     assert np.array_equal(est.predict(X), est.labels_)

@@ -28,7 +28,7 @@ def _check_shapes(module: torch.nn.Module, n_channels: int, length: int, latent:
     x = torch.randn(3, n_channels, length)
     x_hat, z = module(x)
     assert x_hat.shape == module.target(x).shape
-    if not hasattr(module, "statistics"):  # "cov" reconstructs statistics, not windows
+    if not hasattr(module, "stage"):  # a feature stage ("cov") reconstructs its features
         assert x_hat.shape == (3, n_channels, length)
     assert z.shape == (3, latent)
     assert module.encode(x).shape == (3, latent)
@@ -166,5 +166,5 @@ def test_auto_architecture_and_default_latent_sizes():
     uni = build_autoencoder("auto", 1, 12, hidden=(8,))
     multi = build_autoencoder("auto", 3, 12, hidden=(8,))
     assert isinstance(uni, DenseAutoencoder) and uni.latent_dim == 10
-    assert type(multi).__name__ == "CovarianceAutoencoder" and multi.latent_dim == 32
+    assert multi.stage.name == "cov" and multi.latent_dim == 32
     assert build_autoencoder("auto", 3, 12, 4, hidden=(8,)).latent_dim == 4

@@ -1,11 +1,12 @@
 """Clustering heads on the latent space and the `DeepClusterer` estimator.
 
 Heads: ``"kmeans"``, ``"dec"`` (Xie et al. 2016), ``"idec"`` (Guo et al. 2017),
-``"dcn"`` (Yang et al. 2017), ``"compact"`` (Song et al. 2013). `RecordingClusterer` clusters
-windows of several recordings after removing each recording's offsets.
+``"dcn"`` (Yang et al. 2017), ``"compact"`` (Song et al. 2013), ``"ward"``. `DeepClusterer`
+clusters windows, `LatentClusterer` feature vectors ``(n, d)``, and `RecordingClusterer` windows
+of several recordings after removing each recording's offsets.
 """
 
-from ._estimator import SCALINGS, DeepClusterer
+from ._estimator import SCALINGS, DeepClusterer, LatentClusterer
 from ._features import CovStatistics
 from ._heads import HEADS, ClusterCollapseWarning, check_head
 from ._recordings import RecordingAligner, RecordingClusterer, load_clusterer
@@ -18,6 +19,7 @@ __all__ = [
     "CovStatistics",
     "DeepClusterer",
     "KSelection",
+    "LatentClusterer",
     "RecordingAligner",
     "RecordingClusterer",
     "check_head",

@@ -1,47 +1,162 @@
-"""`DeepClusterer`: an autoencoder plus a clustering head behind the scikit-learn contract."""
+"""Autoencoder + clustering head estimators: `DeepClusterer` (windows), `LatentClusterer` (vectors).
+
+Both share one fit (:class:`AutoencoderClusterer`): build the seeded autoencoder, fit its
+fixed stage and pre-train it by reconstruction (:func:`tsclust.base.pretrain`), then run the
+head. They differ only in their input (``"windows"`` or ``"vectors"``, see
+:data:`tsclust.base.INPUTS`) and in how the module is built.
+"""
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
-import torch
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import ClusterMixin, TransformerMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from torch import nn
 
-from .. import io
-from .._validation import (
-    check_collection,
-    check_fitted_shape,
-    check_n_clusters,
-    to_channels_first,
-)
-from ..autoencoder import (
-    LOSSES,
-    build_module,
-    dac_weights,
-    model_from_parts,
-    model_meta,
-    module_arrays,
-    pretrain,
-    read_model,
-    split_seeds,
-)
-from ..models import check_architecture, resolve_architecture
-from ..models._common import check_latent_dim
-from ..preprocessing import ChannelStandardScaler, MinMaxScaler, scaler_from_dict, scaler_to_dict
-from ..streaming import StoreDataset, is_store_path, prepare_store
-from ..training import encode, feature_view, prepare_module, resolve_device
+from .._validation import Check, Interval, Options, check_n_clusters, split_seeds
+from ..base import SCALINGS, BaseDeepEstimator, TrainingData, pretrain
+from ..models import VectorAutoencoder, build_autoencoder, check_architecture, resolve_architecture
+from ..models._common import seeded
+from ..training import TrainConfig, dac_weights, encode, feature_view, resolve_device
 from ._heads import HeadConfig, check_head
 
-__all__ = ["DeepClusterer", "SCALINGS"]
+__all__ = ["AutoencoderClusterer", "DeepClusterer", "LatentClusterer", "SCALINGS", "LOSSES"]
 
-SCALINGS = {"standard": ChannelStandardScaler, "minmax": MinMaxScaler, None: None}
+#: Pre-training losses: plain MSE, or DAC's clustering-weighted MSE.
+LOSSES = ("mse", "dac")
+
+#: The parameters every autoencoder + head estimator declares, with their constraints.
+CLUSTERER_CONSTRAINTS: dict[str, list[Any]] = {
+    "n_clusters": [Interval(int, 2)],
+    "head": [Check(check_head)],
+    "latent_dim": [Interval(int, 1), None],
+    "pretrain_epochs": [Interval(int, 0)],
+    "finetune_epochs": [Interval(int, 0)],
+    "batch_size": [Interval(int, 1)],
+    "lr": [Interval(float, 0, closed="neither")],
+    "finetune_lr": [Interval(float, 0, closed="neither")],
+    "loss": [Options(LOSSES)],
+    "alpha": [Interval(float, 0, closed="neither")],
+    "tol": [Interval(float, 0, 1)],
+    "update_interval": [Interval(int, 1), None],
+    "cluster_weight": [Interval(float, 0), None],
+    "n_init": [Interval(int, 1)],
+    "collapse_entropy": [Interval(float, 0)],
+    "module_kwargs": [dict, None],
+    "device": [Check(resolve_device)],
+    "random_state": [Interval(int, 0), np.random.RandomState, None],
+    "verbose": [Interval(int, 0), bool],
+    "warm_start": [bool],
+}
 
 
-class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
+class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
+    """An autoencoder pre-trained by reconstruction, then a clustering head on its latents.
+
+    The shared part of :class:`DeepClusterer` and :class:`LatentClusterer`; see their
+    docstrings for the parameters. Subclasses set ``_input`` and ``_build_module``.
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = CLUSTERER_CONSTRAINTS
+
+    def _head_config(self, seed: int) -> HeadConfig:
+        return HeadConfig(
+            n_clusters=int(self.n_clusters), epochs=int(self.finetune_epochs),
+            batch_size=int(self.batch_size), lr=float(self.finetune_lr), seed=int(seed),
+            device=resolve_device(self.device), verbose=int(self.verbose), alpha=float(self.alpha),
+            tol=float(self.tol), cluster_weight=self.cluster_weight, n_init=int(self.n_init),
+            update_interval=None if self.update_interval is None else int(self.update_interval),
+            collapse_entropy=float(self.collapse_entropy),
+        )
+
+    def _fit(self, data: TrainingData, y: Any = None) -> None:
+        check_n_clusters(self.n_clusters, data.n_samples)
+        init_seed, batch_seed, dac_seed, head_seed = split_seeds(self.random_state, 4)
+        device = resolve_device(self.device)
+        module = self._build_module(data.input_shape, init_seed)
+        key = self._pretrain_key(data) if self.warm_start else None
+        kept = getattr(self, "_pretrained", None)
+        if key is not None and kept is not None and kept[0] == key:  # the same pre-training
+            module.load_state_dict(kept[1])
+            net, features = feature_view(module, data.data, device=device)
+            pre = kept[2]
+        else:
+            config = None
+            if self.pretrain_epochs > 0:
+                config = TrainConfig(
+                    epochs=int(self.pretrain_epochs), batch_size=int(self.batch_size),
+                    lr=float(self.lr), lr_schedule="cosine", seed=batch_seed, device=device,
+                    verbose=int(self.verbose), desc="pretrain",
+                )
+            weights = dac_weights(data.data, None, None, seed=dac_seed) if self.loss == "dac" else None
+            net, features, pre = pretrain(module, data.data, config, feature_weights=weights)
+            self._pretrained = None
+            if key is not None:
+                state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
+                self._pretrained = (key, state, pre)
+        head = check_head(self.head)(self._head_config(head_seed))
+        self.labels_ = head.fit(net, features)
+        self.module_ = module.eval()
+        self.head_ = head
+        self.cluster_centers_ = head.centers
+        self.history_ = {"pretrain": pre, "finetune": head.history}
+        self.n_iter_ = sum(1 for r in head.history if "loss" in r)
+
+    def _pretrain_key(self, data: TrainingData) -> tuple | None:
+        """What pre-training depends on, for ``warm_start``; None when it cannot be compared.
+
+        The input enters as :meth:`TrainingData.digest`; ``random_state`` must be an int or None.
+        """
+        rs = self.random_state
+        if not (rs is None or (isinstance(rs, (int, np.integer)) and not isinstance(rs, bool))):
+            return None
+        params = ("latent_dim", "pretrain_epochs", "batch_size", "lr", "loss", "device",
+                  "random_state", *self._pretrain_params)
+        return (data.shape, data.digest(), repr(self.module_kwargs),
+                *(repr(getattr(self, p)) for p in params))
+
+    _pretrain_params: ClassVar[tuple[str, ...]] = ("scaling",)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Latent vectors of ``X`` -> ndarray of shape (n_samples, latent_dim), float32."""
+        data = self._data(X)  # checks that the estimator is fitted
+        return encode(self.module_, data.data, device=resolve_device(self.device))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Cluster of each row of ``X`` -> ndarray of shape (n_samples,), int64."""
+        Z = self.transform(X)  # checks that the estimator is fitted
+        return self.head_.assign(Z).astype(np.int64)
+
+    def _has_proba(self) -> bool:
+        return check_head(self.head).soft
+
+    @available_if(_has_proba)
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Soft assignment (DEC's Student t ``q``) of ``X`` -> ndarray of shape (n_samples, n_clusters)."""
+        Z = self.transform(X)
+        return self.head_.proba(Z)
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Negative mean squared latent distance of each row to its assigned centre."""
+        Z = self.transform(X)
+        labels = self.head_.assign(Z)
+        return -float(((Z - self.cluster_centers_[labels]) ** 2).sum(axis=1).mean())
+
+    # ------------------------------------------------------------------ persistence
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {"cluster_centers": self.cluster_centers_, "labels": self.labels_}
+
+    def _restore(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        head = check_head(self.head)(self._head_config(0))
+        head.centers = np.asarray(arrays["cluster_centers"], dtype=np.float32)
+        self.head_ = head
+        self.cluster_centers_ = head.centers
+        self.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
+
+
+class DeepClusterer(AutoencoderClusterer):
     """Cluster windows with a deep autoencoder and a clustering head chosen by name.
 
     ``fit`` scales the windows (per channel, fitted on ``X``), pre-trains the autoencoder
@@ -52,10 +167,12 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     ----------
     n_clusters : int, default=8
         Number of clusters, >= 2 and <= n_samples.
-    architecture : {"auto", "conv", "cov", "gru", "lstm", "mlp"}, default="auto"
-        Autoencoder from :data:`tsclust.models.ARCHITECTURES`. "auto" takes "cov" (an
-        autoencoder of window means and log-covariances of delay-embedded channels) for
-        windows with two or more channels and the dense "mlp" for one channel
+    architecture : str, default="auto"
+        Autoencoder from :data:`tsclust.models.ARCHITECTURES` (``"conv"``, ``"cov"``,
+        ``"gru"``, ``"lstm"``, ``"mlp"``; every feature stage of
+        :data:`tsclust.models.stages.STAGES` is one). "auto" takes "cov" (window means and
+        log-covariances of delay-embedded channels under an MLP) for windows with two or
+        more channels and the dense "mlp" for one channel
         (:func:`tsclust.models.resolve_architecture`): on HAPT's six channels "cov" + DEC
         reached ARI 0.63 against 0.48 for "mlp" + DEC; on univariate UCR problems neither
         dominates (see the README's tables).
@@ -98,7 +215,7 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         this (or that empties a cluster) is degenerate; the best non-degenerate refresh by
         silhouette is then restored, a warning raised and the event kept in ``history_``.
     module_kwargs : dict or None, default=None
-        Extra arguments of the autoencoder module (filters, hidden sizes, ...).
+        Extra arguments of the autoencoder module (filters, hidden sizes, stage settings...).
     device : {"auto", "cpu", "cuda"}, default="auto"
     random_state : int, RandomState or None, default=None
         Seeds every generator of the fit (weights, batches, k-means); an int makes CPU fits
@@ -129,6 +246,7 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         hold losses, ``label_change``, ``sizes``, ``size_entropy`` where the head tracks them.
     n_iter_ : int
         Fine-tuning epochs run.
+    input_shape_ : tuple (n_timepoints, n_channels)
     n_timepoints_, n_channels_ : int
         Window shape seen in ``fit``.
     architecture_ : str
@@ -144,6 +262,14 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     >>> est.fit_predict(X).shape
     (40,)
     """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **CLUSTERER_CONSTRAINTS,
+        "architecture": [Check(check_architecture)],
+        "scaling": [Options(list(SCALINGS), word="values")],
+    }
+    _input: ClassVar[str] = "windows"
+    _pretrain_params: ClassVar[tuple[str, ...]] = ("architecture", "scaling")
 
     def __init__(
         self,
@@ -193,210 +319,113 @@ class DeepClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
 
-    # ------------------------------------------------------------------ helpers
-    def _check_params(self, n_samples: int | None = None) -> None:
-        check_n_clusters(self.n_clusters, n_samples)
-        check_architecture(self.architecture)
-        check_head(self.head)
-        if self.latent_dim is not None:
-            check_latent_dim(self.latent_dim)
-        if self.scaling not in SCALINGS:
-            raise ValueError(f"unknown scaling {self.scaling!r}; valid values are {list(SCALINGS)}")
-        if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; valid names are {list(LOSSES)}")
-        for name in ("pretrain_epochs", "finetune_epochs"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
-        ui = self.update_interval
-        if ui is not None and (isinstance(ui, bool) or not isinstance(ui, (int, np.integer)) or ui < 1):
-            raise ValueError(f"update_interval must be an integer >= 1 or None, got {ui!r}")
-        if self.module_kwargs is not None and not isinstance(self.module_kwargs, dict):
-            raise ValueError(f"module_kwargs must be a dict or None, got {self.module_kwargs!r}")
-        resolve_device(self.device)
-
-    def _head_config(self, seed: int) -> HeadConfig:
-        return HeadConfig(
-            n_clusters=int(self.n_clusters), epochs=int(self.finetune_epochs),
-            batch_size=int(self.batch_size), lr=float(self.finetune_lr), seed=int(seed),
-            device=resolve_device(self.device), verbose=int(self.verbose), alpha=float(self.alpha),
-            tol=float(self.tol), cluster_weight=self.cluster_weight, n_init=int(self.n_init),
-            update_interval=None if self.update_interval is None else int(self.update_interval),
-            collapse_entropy=float(self.collapse_entropy),
-        )
-
-    def _to_tensor(self, X: Any) -> torch.Tensor | StoreDataset:
-        """Validate, check the fitted shape, scale, and convert to ``(N, C, L)``.
-
-        A store path gives a :class:`~tsclust.streaming.StoreDataset` applying the scaler.
-        """
-        check_is_fitted(self, "module_")
-        if is_store_path(X):
-            ds, _, (_, t, c) = prepare_store(X, scaler=self.scaler_)
-            check_fitted_shape(np.empty((0, t, c)), self.n_timepoints_, self.n_channels_)
-            return ds
-        X = check_collection(X)
-        check_fitted_shape(X, self.n_timepoints_, self.n_channels_)
-        if self.scaler_ is not None:
-            X = self.scaler_.transform(X).astype(np.float32)
-        return to_channels_first(X)
-
-    # ------------------------------------------------------------------ API
-    def fit(self, X: Any, y: Any = None) -> DeepClusterer:
-        """Pre-train the autoencoder and fit the head on windows ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints), or path
-            A window-store path (str or ``os.PathLike``; also accepted by ``transform``,
-            ``predict``, ``predict_proba``, ``score``) is streamed: the scaler is fitted
-            from chunked statistics, batches are read lazily and latents batch by batch.
-        y : ignored
-            Present for API consistency (DAC's weights are computed from k-means
-            pseudo-labels, never from ``y``).
-
-        Returns
-        -------
-        self
-        """
-        if is_store_path(X):  # stream: scaler from chunked statistics, batches read lazily
-            self._check_params()
-            Xt, self.scaler_, (n, t, c) = prepare_store(X, self.scaling)
-            self._check_params(n)
-        else:
-            X = check_collection(X)
-            self._check_params(X.shape[0])
-            n, t, c = X.shape
-        init_seed, batch_seed, dac_seed, head_seed = split_seeds(self.random_state, 4)
-        if not is_store_path(X):
-            scaler_cls = SCALINGS[self.scaling]
-            self.scaler_ = None if scaler_cls is None else scaler_cls().fit(X)
-            Xs = X if self.scaler_ is None else self.scaler_.transform(X).astype(np.float32)
-            Xt = to_channels_first(Xs)  # (N, C, L)
-        device = resolve_device(self.device)
+    def _build_module(self, input_shape: tuple[int, ...], seed: int) -> nn.Module:
+        t, c = input_shape
         self.architecture_ = resolve_architecture(self.architecture, c)
-        module = build_module(self.architecture_, c, t, self.latent_dim, init_seed, self.module_kwargs)
-        key = self._pretrain_key(X, (n, t, c)) if self.warm_start else None
-        kept = getattr(self, "_pretrained", None)
-        reuse = key is not None and kept is not None and kept[0] == key
-        if reuse:  # the same pre-training as last time: reuse it
-            module.load_state_dict(kept[1])
-        else:  # data-dependent buffers ("cov" statistics) are fitted even without pre-training
-            prepare_module(module, Xt, device=device)
-        net, data = feature_view(module, Xt, device=device)  # "cov": statistics computed once
-        if reuse:
-            pre = kept[2]
-        else:
-            weights = dac_weights(Xt, None, None, seed=dac_seed) if self.loss == "dac" else None
-            pre = []
-            if self.pretrain_epochs > 0:
-                # DAC weighs the samples of each window, so it trains on the windows themselves
-                on = (module, Xt) if weights is not None else (net, data)
-                pre = pretrain(
-                    *on, epochs=int(self.pretrain_epochs), batch_size=int(self.batch_size),
-                    lr=float(self.lr), lr_schedule="cosine", feature_weights=weights,
-                    seed=batch_seed, device=device, verbose=self.verbose, desc="pretrain",
-                )
-            self._pretrained = None
-            if key is not None:
-                state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
-                self._pretrained = (key, state, pre)
-        head = check_head(self.head)(self._head_config(head_seed))
-        self.labels_ = head.fit(net, data)
-        self.module_ = module.eval()
-        self.head_ = head
-        self.cluster_centers_ = head.centers
-        self.history_ = {"pretrain": pre, "finetune": head.history}
-        self.n_iter_ = sum(1 for r in head.history if "loss" in r)
-        self.n_timepoints_, self.n_channels_ = t, c
-        self.n_features_in_ = c
-        return self
+        return build_autoencoder(self.architecture_, c, t, self.latent_dim, seed=seed,
+                                 **dict(self.module_kwargs or {}))
 
-    def _pretrain_key(self, X: Any, shape: tuple[int, int, int]) -> tuple | None:
-        """What pre-training depends on, for ``warm_start``; None when it cannot be compared.
+    @property
+    def n_timepoints_(self) -> int:
+        """Window length seen in ``fit``."""
+        return self.input_shape_[0]
 
-        The windows enter as a digest of their bytes (a store as its path, size and
-        modification time); ``random_state`` must be an int or None.
-        """
-        rs = self.random_state
-        if not (rs is None or (isinstance(rs, (int, np.integer)) and not isinstance(rs, bool))):
-            return None
-        if is_store_path(X):
-            st = os.stat(X)
-            data: tuple = ("store", os.path.abspath(X), st.st_size, st.st_mtime_ns)
-        else:
-            import hashlib
+    @property
+    def n_channels_(self) -> int:
+        """Channels seen in ``fit``."""
+        return self.input_shape_[1]
 
-            digest = hashlib.blake2b(np.ascontiguousarray(X).data, digest_size=16).hexdigest()
-            data = ("array", str(X.dtype), digest)
-        params = ("architecture", "latent_dim", "pretrain_epochs", "batch_size", "lr",
-                  "scaling", "loss", "device", "random_state")
-        return (shape, data, repr(self.module_kwargs), *(repr(getattr(self, p)) for p in params))
 
-    def transform(self, X: Any) -> np.ndarray:
-        """Latent vectors of ``X`` (n, T, C) -> ndarray of shape (n, latent_dim), float32."""
-        Xt = self._to_tensor(X)
-        return encode(self.module_, Xt, device=resolve_device(self.device))
+class LatentClusterer(AutoencoderClusterer):
+    """Cluster feature vectors ``(n_samples, n_features)`` with an MLP autoencoder and a head.
 
-    def predict(self, X: Any) -> np.ndarray:
-        """Cluster of each window of ``X`` (n, T, C) -> ndarray of shape (n,), int64."""
-        Z = self.transform(X)
-        return self.head_.assign(Z).astype(np.int64)
+    The same fit as :class:`DeepClusterer` on vectors instead of windows: standardise each
+    feature (``scaling="standard"``), pre-train a :class:`~tsclust.models.VectorAutoencoder`
+    by reconstruction, then run the head on its latents. :class:`RecordingClusterer` clusters
+    its aligned statistics with it.
 
-    def _has_proba(self) -> bool:
-        return check_head(self.head).soft
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    head : str, default="dec"
+    latent_dim : int or None, default=None
+        None: 10.
+    scaling : {"standard", None}, default="standard"
+        Standardise each feature with the training mean and deviation.
+    module_kwargs : dict or None, default=None
+        Arguments of :class:`~tsclust.models.VectorAutoencoder` (``hidden``, activations).
+    pretrain_epochs, finetune_epochs, batch_size, lr, finetune_lr, loss, alpha, tol, update_interval, cluster_weight, n_init, collapse_entropy, device, random_state, verbose, warm_start
+        As in :class:`DeepClusterer`.
 
-    @available_if(_has_proba)
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Soft assignment (DEC's Student t ``q``) of ``X`` -> ndarray of shape (n, n_clusters)."""
-        Z = self.transform(X)
-        return self.head_.proba(Z)
+    Attributes
+    ----------
+    labels_, cluster_centers_, module_, scaler_, head_, history_, n_iter_
+        As in :class:`DeepClusterer`.
+    input_shape_ : tuple (n_features,)
 
-    def score(self, X: Any, y: Any = None) -> float:
-        """Negative mean squared latent distance of each window to its assigned centre."""
-        Z = self.transform(X)
-        labels = self.head_.assign(Z)
-        return -float(((Z - self.cluster_centers_[labels]) ** 2).sum(axis=1).mean())
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> F = np.concatenate([rng.randn(20, 5), rng.randn(20, 5) + 4])
+    >>> LatentClusterer(2, head="kmeans", latent_dim=2, pretrain_epochs=2,
+    ...                 random_state=0).fit_predict(F).shape
+    (40,)
+    """
 
-    # ------------------------------------------------------------------ persistence
-    def _parts(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """The arrays and metadata :meth:`save` writes."""
-        check_is_fitted(self, "module_")
-        arrays = module_arrays(self.module_)
-        arrays["cluster_centers"] = self.cluster_centers_
-        arrays["labels"] = self.labels_
-        return arrays, model_meta(self, scaler=scaler_to_dict(self.scaler_))
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **CLUSTERER_CONSTRAINTS,
+        "scaling": [Options(["standard", None], word="values")],
+    }
+    _input: ClassVar[str] = "vectors"
 
-    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
-        """Write the fitted model to an HDF5 file (weights, centres, scaler; no pickle)."""
-        arrays, meta = self._parts()
-        io.save_model(path, arrays, meta, overwrite=overwrite)
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        head: str = "dec",
+        latent_dim: int | None = None,
+        pretrain_epochs: int = 50,
+        finetune_epochs: int = 50,
+        batch_size: int = 256,
+        lr: float = 1e-3,
+        finetune_lr: float = 1e-4,
+        scaling: str | None = "standard",
+        loss: str = "mse",
+        alpha: float = 1.0,
+        tol: float = 1e-3,
+        update_interval: int | None = None,
+        cluster_weight: float | None = None,
+        n_init: int = 20,
+        collapse_entropy: float = 0.5,
+        module_kwargs: dict[str, Any] | None = None,
+        device: str = "auto",
+        random_state: Any = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.head = head
+        self.latent_dim = latent_dim
+        self.pretrain_epochs = pretrain_epochs
+        self.finetune_epochs = finetune_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.finetune_lr = finetune_lr
+        self.scaling = scaling
+        self.loss = loss
+        self.alpha = alpha
+        self.tol = tol
+        self.update_interval = update_interval
+        self.cluster_weight = cluster_weight
+        self.n_init = n_init
+        self.collapse_entropy = collapse_entropy
+        self.module_kwargs = module_kwargs
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
 
-    @classmethod
-    def load(cls, path: str | os.PathLike, device: str | None = None) -> DeepClusterer:
-        """Read a model written by :meth:`save` (``device`` overrides the stored one)."""
-        est, module, arrays, meta = read_model(cls, path, device)
-        return est._restore(module, arrays, meta)
-
-    @classmethod
-    def _from_parts(
-        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], device: str | None = None
-    ) -> DeepClusterer:
-        """The estimator :meth:`_parts` describes."""
-        est, module = model_from_parts(cls, arrays, meta, device)
-        return est._restore(module, arrays, meta)
-
-    def _restore(
-        self, module: Any, arrays: dict[str, np.ndarray], meta: dict[str, Any]
-    ) -> DeepClusterer:
-        """Set the fitted state from a module and the saved arrays and metadata."""
-        self.module_ = module.to(resolve_device(self.device)).eval()
-        self.scaler_ = scaler_from_dict(meta["scaler"])
-        head = check_head(self.head)(self._head_config(0))
-        head.centers = np.asarray(arrays["cluster_centers"], dtype=np.float32)
-        self.head_ = head
-        self.cluster_centers_ = head.centers
-        self.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
-        self.history_ = meta["history"]
-        self.n_iter_ = int(meta["n_iter"])
-        return self
+    def _build_module(self, input_shape: tuple[int, ...], seed: int) -> nn.Module:
+        with seeded(seed):
+            return VectorAutoencoder(int(input_shape[0]), 10 if self.latent_dim is None
+                                     else int(self.latent_dim), **dict(self.module_kwargs or {}))

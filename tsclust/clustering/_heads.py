@@ -1,7 +1,8 @@
 """Clustering heads: what differs between K-means, DEC, IDEC, DCN and Song et al.'s method.
 
-A head receives a pre-trained autoencoder and the training windows, runs its
-fine-tuning step through :func:`tsclust.training.train`, and keeps its centres.
+A head receives a pre-trained autoencoder and the training rows (windows, features or
+vectors), runs its fine-tuning step through :func:`tsclust.training.train` with a callback
+at each epoch end, and keeps its centres. The loss terms live in :mod:`tsclust.training.losses`.
 Heads never touch the disk and never validate user input (the estimator does).
 """
 
@@ -20,13 +21,14 @@ from sklearn.metrics import silhouette_score
 from torch import nn
 
 from ..distributed import collectives as distributed
-from ..training import encode, mse_loss, train
-from ._losses import (
+from ..training import LambdaCallback, TrainConfig, encode, train
+from ..training.losses import (
     assigned_sq_distance,
     center_distance_sum,
     compactness_loss,
     kl_divergence,
     kmeans_loss,
+    mse_loss,
     online_centroid_update,
     soft_assignment,
     target_distribution,
@@ -153,12 +155,14 @@ class Head:
         labels = km.fit_predict(Z.astype(np.float64))
         return labels.astype(np.int64), km.cluster_centers_.astype(np.float32)
 
-    def train(self, module: nn.Module, Xt: torch.Tensor, loss_fn, **kwargs: Any) -> list[dict]:
+    def train(self, module: nn.Module, Xt: Any, loss_fn: Any, on_epoch_end: Any,
+              params: list[nn.Parameter] | None = None) -> list[dict]:
+        """Fine-tune with the one loop; ``on_epoch_end(epoch, module, record) -> stop``."""
         c = self.config
-        return train(
-            module, Xt, loss_fn, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr,
-            seed=c.seed, device=c.device, verbose=c.verbose, desc=self.name, **kwargs,
-        )
+        config = TrainConfig(epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, seed=c.seed,
+                             device=c.device, verbose=c.verbose, desc=self.name)
+        return train(module, Xt, loss_fn, config,
+                     callbacks=[LambdaCallback(on_epoch_end=on_epoch_end)], params=params)
 
     # -- API used by the estimator ---------------------------------------
     def fit(self, module: nn.Module, Xt: torch.Tensor) -> np.ndarray:
@@ -268,7 +272,7 @@ class DECHead(Head):
             changed = refresh(module, record)
             return changed < c.tol
 
-        hist = self.train(module, Xt, self._loss(centers, P), on_epoch_end=on_epoch_end,
+        hist = self.train(module, Xt, self._loss(centers, P), on_epoch_end,
                           params=list(module.parameters()) + [centers])
         self.history.extend(hist)
         final = state["labels"]
@@ -329,7 +333,7 @@ class DCNHead(Head):
             state["labels"] = lab  # after the last epoch: the final assignment
             return False
 
-        self.history.extend(self.train(module, Xt, loss_fn, on_epoch_end=on_epoch_end))
+        self.history.extend(self.train(module, Xt, loss_fn, on_epoch_end))
         self.centers = state["centers"].cpu().numpy().astype(np.float32)
         module.eval()
         return np.asarray(state["labels"], dtype=np.int64)
@@ -396,7 +400,7 @@ class CompactHead(Head):
             state["labels"] = new
             return False
 
-        self.history.extend(self.train(module, Xt, loss_fn, on_epoch_end=on_epoch_end))
+        self.history.extend(self.train(module, Xt, loss_fn, on_epoch_end))
         self.centers = state["centers"].cpu().numpy().astype(np.float32)
         module.eval()
         return np.asarray(state["labels"], dtype=np.int64)

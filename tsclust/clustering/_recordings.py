@@ -4,26 +4,24 @@ Windows cut from many recordings (subjects, sessions, sensor placements) differ 
 as well as by activity: a sensor mounted a little differently shifts every statistic of its
 recording. :class:`RecordingAligner` removes those shifts within coarse clusters, and
 :class:`RecordingClusterer` adds the posture angle of :func:`tsclust.preprocessing.gravity_tilt`
-and clusters the result with a :class:`DeepClusterer`.
+and clusters the result with a :class:`LatentClusterer`.
 """
 
 from __future__ import annotations
 
-import numbers
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import ClusterMixin, TransformerMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
 
 from .. import io
-from .._validation import check_collection, check_n_clusters
-from ..autoencoder import read_model_file, saved_params, split_seeds
+from .._validation import Check, Interval, check_n_clusters, split_seeds
+from ..base import BaseDeepEstimator, TrainingData
 from ..preprocessing.posture import check_groups, gravity_tilt
-from ._estimator import DeepClusterer
+from ._estimator import DeepClusterer, LatentClusterer
 from ._features import CovStatistics
 from ._heads import _nearest, check_head, ward_cluster
 
@@ -85,7 +83,22 @@ class RecordingAligner:
         return out
 
 
-class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
+def _check_channels(value: Any) -> None:
+    if value is not None and (
+        not isinstance(value, (tuple, list)) or len(value) != 3
+        or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in value)
+    ):
+        raise ValueError(f"gravity_channels must be None or 3 channel indices, got {value!r}")
+
+
+def _check_delays(value: Any) -> None:
+    if not isinstance(value, (tuple, list)) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value
+    ):
+        raise ValueError(f"delays must be a sequence of integers >= 1, got {value!r}")
+
+
+class RecordingClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
     """Cluster windows of several recordings: aligned ``cov`` statistics plus posture angle.
 
     Every window becomes its standardised ``cov`` statistics (channel means and
@@ -94,7 +107,7 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     plus ``tilt_weight`` times the standardised log posture angle of
     :func:`tsclust.preprocessing.gravity_tilt` (the angle to the recording's own upright
     reference, which tells sitting from standing across recordings). A
-    :class:`DeepClusterer` (``"mlp"`` autoencoder and ``head``) clusters those vectors.
+    :class:`LatentClusterer` (an MLP autoencoder and ``head``) clusters those vectors.
 
     The recording of each window (``groups``) is what this estimator adds; a window store
     holds it (``Windows.origins[:, 0]``). Without groups all windows count as one
@@ -105,7 +118,7 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     ----------
     n_clusters : int, default=8
     head : str, default="dec"
-        Head of the inner :class:`DeepClusterer`.
+        Head of the inner :class:`LatentClusterer`.
     n_coarse : int or None, default=None
         Coarse clusters of the alignment; None: ``max(2, n_clusters // 2)``.
     tilt_weight : float, default=3.0
@@ -128,7 +141,7 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     aligner_ : RecordingAligner
     tilt_mean_, tilt_scale_ : float
         Standardisation of the log posture angle (training windows).
-    clusterer_ : DeepClusterer
+    clusterer_ : LatentClusterer
         Fitted on the aligned vectors ``(n_samples, n_features)``.
     cluster_centers_ : ndarray of shape (n_clusters, latent_dim)
 
@@ -173,17 +186,29 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
 
     accepts_groups = True  # tsclust.compare passes each window's recording as ``groups``
 
-    def _check_params(self, n: int, c: int) -> int:
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "n_clusters": [Interval(int, 2)],
+        "head": [Check(check_head)],
+        "n_coarse": [Interval(int, 1), None],
+        "tilt_weight": [Interval(float, 0)],
+        "gravity_channels": [Check(_check_channels)],
+        "latent_dim": [Interval(int, 1)],
+        "pretrain_epochs": [Interval(int, 0)],
+        "delays": [Check(_check_delays)],
+        "eps": [Interval(float, 0, closed="neither")],
+        "random_state": [Interval(int, 0), np.random.RandomState, None],
+        "device": [str],
+        "verbose": [Interval(int, 0), bool],
+    }
+    _input: ClassVar[str] = "arrays"
+    _fitted_attr: ClassVar[str] = "clusterer_"
+
+    def _check_data_params(self, n: int, c: int) -> int:
         check_n_clusters(self.n_clusters, n)
         n_coarse = max(2, self.n_clusters // 2) if self.n_coarse is None else self.n_coarse
-        if isinstance(n_coarse, bool) or not isinstance(n_coarse, numbers.Integral) or not (
-            1 <= n_coarse <= n
-        ):
+        if not 1 <= n_coarse <= n:
             raise ValueError(f"n_coarse must be an integer in [1, {n}], got {self.n_coarse!r}")
-        w = self.tilt_weight
-        if not isinstance(w, numbers.Real) or not np.isfinite(w) or w < 0:
-            raise ValueError(f"tilt_weight must be a number >= 0, got {w!r}")
-        if self.gravity_channels is not None and w > 0 and c < 3:
+        if self.gravity_channels is not None and self.tilt_weight > 0 and c < 3:
             raise ValueError(
                 f"the posture angle needs 3 accelerometer channels, the windows have {c}; "
                 "pass gravity_channels=None"
@@ -221,9 +246,12 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         -------
         self
         """
-        X = check_collection(X)
+        return super().fit(X, y, groups=groups)
+
+    def _fit(self, data: TrainingData, y: Any = None, groups: Any = None) -> None:
+        X = data.data
         n, _, c = X.shape
-        n_coarse = self._check_params(n, c)
+        n_coarse = self._check_data_params(n, c)
         g = check_groups(groups, n)
         align_seed, inner_seed = split_seeds(self.random_state, 2)
         self.statistics_ = CovStatistics(self.delays, self.eps)
@@ -234,30 +262,33 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         if self._uses_tilt():
             tilt = self._log_tilt(X, g)
             self.tilt_mean_, self.tilt_scale_ = float(tilt.mean()), float(max(tilt.std(), 1e-12))
-        self.clusterer_ = DeepClusterer(
-            n_clusters=self.n_clusters, architecture="mlp", head=self.head,
-            latent_dim=self.latent_dim, pretrain_epochs=self.pretrain_epochs,
-            module_kwargs={"hidden": (256, 128)}, scaling=None, random_state=inner_seed,
-            device=self.device, verbose=self.verbose,
-        ).fit(self._vectors(X, g, F, tilt))
+        self.clusterer_ = self._inner(inner_seed).fit(self._vectors(X, g, F, tilt))
         self.labels_ = self.clusterer_.labels_
         self.cluster_centers_ = self.clusterer_.cluster_centers_
-        self.n_timepoints_, self.n_channels_ = X.shape[1], c
-        self.n_features_in_ = c
-        return self
+
+    def _inner(self, seed: int) -> LatentClusterer:
+        return LatentClusterer(
+            n_clusters=self.n_clusters, head=self.head, latent_dim=self.latent_dim,
+            pretrain_epochs=self.pretrain_epochs, module_kwargs={"hidden": (256, 128)},
+            scaling=None, random_state=seed, device=self.device, verbose=self.verbose,
+        )
+
+    @property
+    def n_timepoints_(self) -> int:
+        """Window length seen in ``fit``."""
+        return self.input_shape_[0]
+
+    @property
+    def n_channels_(self) -> int:
+        """Channels seen in ``fit``."""
+        return self.input_shape_[1]
 
     def fit_predict(self, X: Any, y: Any = None, groups: Any = None) -> np.ndarray:
         """``fit(X, groups=groups).labels_``."""
         return self.fit(X, groups=groups).labels_
 
     def _inner_input(self, X: Any, groups: Any) -> np.ndarray:
-        check_is_fitted(self, "clusterer_")
-        X = check_collection(X)
-        if X.shape[1:] != (self.n_timepoints_, self.n_channels_):
-            raise ValueError(
-                f"windows of shape {X.shape[1:]}, but the estimator was fitted on "
-                f"{(self.n_timepoints_, self.n_channels_)}"
-            )
+        X = self._data(X).data
         g = check_groups(groups, X.shape[0])
         return self._vectors(X, g, self.statistics_.transform(X))
 
@@ -281,9 +312,8 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         return self.clusterer_.predict_proba(Z)
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
-        """Write the fitted model to one HDF5 file (the inner model, statistics, alignment)."""
-        check_is_fitted(self, "clusterer_")
+    def _parts(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The arrays and metadata :meth:`save` writes (the inner model's under ``inner/``)."""
         inner_arrays, inner_meta = self.clusterer_._parts()
         st = self.statistics_
         arrays = {f"inner/{k}": v for k, v in inner_arrays.items()}
@@ -293,19 +323,19 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             "coarse_centers": self.aligner_.centers_, "labels": self.labels_,
         })
         meta = {
-            "class": type(self).__name__, "params": saved_params(self), "inner": inner_meta,
-            "n_timepoints": self.n_timepoints_, "n_channels": self.n_channels_,
+            "class": type(self).__name__, "params": io.saved_params(self), "inner": inner_meta,
+            "input_shape": list(self.input_shape_),
             "tilt": [self.tilt_mean_, self.tilt_scale_],
             "aligner": {"n_coarse": self.aligner_.n_coarse, "min_rows": self.aligner_.min_rows},
         }
-        io.save_model(path, arrays, meta, overwrite=overwrite)
+        return arrays, meta
 
     @classmethod
-    def load(cls, path: str | os.PathLike, device: str | None = None) -> RecordingClusterer:
-        """Read a model written by :meth:`save` (``device`` overrides the stored one)."""
+    def _from_parts(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], device: str | None = None
+    ) -> RecordingClusterer:
         from sklearn.preprocessing import StandardScaler
 
-        arrays, meta = read_model_file(cls, path)
         params = dict(meta["params"])
         if device is not None:
             params["device"] = device
@@ -314,7 +344,7 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             params["gravity_channels"] = tuple(params["gravity_channels"])
         est = cls(**params)
         inner = {k[len("inner/"):]: v for k, v in arrays.items() if k.startswith("inner/")}
-        est.clusterer_ = DeepClusterer._from_parts(inner, meta["inner"], device)
+        est.clusterer_ = LatentClusterer._from_parts(inner, meta["inner"], device)
         st = CovStatistics(est.delays, est.eps)
         st.channel_mean_, st.channel_scale_ = arrays["channel_mean"], arrays["channel_scale"]
         st.scaler_ = StandardScaler()
@@ -327,8 +357,9 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         est.tilt_mean_, est.tilt_scale_ = (float(v) for v in meta["tilt"])
         est.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
         est.cluster_centers_ = est.clusterer_.cluster_centers_
-        est.n_timepoints_, est.n_channels_ = int(meta["n_timepoints"]), int(meta["n_channels"])
-        est.n_features_in_ = est.n_channels_
+        est.input_shape_ = tuple(int(v) for v in meta["input_shape"])
+        est.n_features_in_ = est.input_shape_[-1]
+        est.scaler_ = None
         return est
 
 

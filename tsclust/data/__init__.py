@@ -1,10 +1,12 @@
 """Readers that turn raw files into :class:`Recording` objects or numpy arrays.
 
 HAPT raw inertial recordings (folder or zip), UCR archive ``.tsv`` files, single CSV or
-NumPy recordings, and the small HAPT sample shipped with the package.
+NumPy recordings (:func:`read_recording` and :func:`detect_format` take any of
+them), and the small HAPT sample shipped with the package.
 """
 
 from .files import read_csv_recording, read_npy_recording
+from .formats import FORMATS, detect_format, read_recording
 from .hapt import HAPT_ACTIVITIES, HAPT_CHANNELS, HAPT_SAMPLING_RATE, iter_hapt, read_hapt
 from .recording import NAN_POLICIES, Recording
 from .sample import load_sample
@@ -18,6 +20,9 @@ __all__ = [
     "read_ucr",
     "read_csv_recording",
     "read_npy_recording",
+    "read_recording",
+    "detect_format",
+    "FORMATS",
     "load_sample",
     "HAPT_ACTIVITIES",
     "HAPT_CHANNELS",

@@ -23,8 +23,8 @@ changes nothing.
 
 - :mod:`tsclust.distributed.collectives`: the process group and its reductions; imports
   nothing else from tsclust.
-- :mod:`tsclust.distributed.launch`: ``torchrun`` command line, the per-rank ``fit`` and the
-  ``python -m tsclust.distributed`` entry point.
+- :mod:`tsclust.distributed.launch`: the ``torchrun`` command line and the per-rank ``fit``;
+  ``python -m tsclust.distributed`` runs :mod:`tsclust.cli.torchrun` (its options).
 """
 
 from .collectives import (

@@ -3,13 +3,14 @@
 Every module has ``encode(x) -> z (N, latent_dim)``, ``decode(z) -> x_hat (N, C, L)``,
 ``forward(x) -> (x_hat, z)``, ``target(x)`` (what ``x_hat`` reconstructs: the windows, or
 for ``"cov"`` a vector of window statistics) and the attribute ``latent_dim``.
-A module with a fixed input stage (``"cov"``) is trained through a :class:`FeatureView`.
+A fixed feature stage (:mod:`tsclust.models.stages`, e.g. ``"cov"``) sits under an MLP in a
+:class:`StagedAutoencoder`, which is trained through a :class:`FeatureView` on features
+computed once.
 """
 
 from ._common import FeatureView
 from .conv import ConvAutoencoder
-from .covariance import CovarianceAutoencoder, window_statistics
-from .dense import DenseAutoencoder
+from .dense import DenseAutoencoder, VectorAutoencoder
 from .recurrent import GRUAutoencoder, LSTMAutoencoder, RecurrentAutoencoder
 from .registry import (
     ARCHITECTURES,
@@ -18,16 +19,23 @@ from .registry import (
     default_latent_dim,
     resolve_architecture,
 )
+from .staged import StagedAutoencoder
+from .stages import STAGES, CovStage, FeatureStage, build_stage, window_statistics
 
 __all__ = [
     "ARCHITECTURES",
     "ConvAutoencoder",
-    "CovarianceAutoencoder",
+    "CovStage",
     "DenseAutoencoder",
+    "FeatureStage",
     "FeatureView",
     "GRUAutoencoder",
     "LSTMAutoencoder",
     "RecurrentAutoencoder",
+    "STAGES",
+    "StagedAutoencoder",
+    "VectorAutoencoder",
+    "build_stage",
     "build_autoencoder",
     "check_architecture",
     "default_latent_dim",

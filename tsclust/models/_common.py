@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import torch
 from torch import nn
 
 __all__ = [
+    "seeded",
     "AutoencoderModule",
     "check_latent_dim",
     "check_positive_int",
@@ -27,6 +29,18 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
     "leaky_relu": nn.LeakyReLU,
     "identity": nn.Identity,
 }
+
+
+@contextlib.contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Draw from torch's global generator seeded with ``seed`` inside the block, then restore it.
+
+    Modules built inside get weights that depend only on ``seed`` and their arguments; the
+    caller's random state is untouched (``torch.random.fork_rng`` on the CPU).
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        yield
 
 
 def check_positive_int(value: object, name: str) -> int:
@@ -105,8 +119,9 @@ class AutoencoderModule(nn.Module):
     A module that reconstructs something other than the window (a statistics vector)
     overrides :meth:`target`; reconstruction losses compare ``decode(encode(x))`` with it.
 
-    A module whose encoder starts with a fixed, parameter-free stage (``"cov"``: window
-    statistics) sets ``has_fixed_features = True``, has ``n_features`` (``F``) and implements
+    A module whose encoder starts with a fixed, parameter-free stage (a
+    :class:`~tsclust.models.StagedAutoencoder`) sets ``has_fixed_features = True``, has a
+    ``stage`` (:class:`~tsclust.models.stages.FeatureStage`), ``n_features`` (``F``) and implements
     ``features(x)`` ``(N, C, L) -> (N, F)`` and ``encode_features(f)`` ``(N, F) -> (N, latent_dim)`` with
     ``encode(x) == encode_features(features(x))``; training then computes the features once
     and trains a :class:`FeatureView` on them (:func:`tsclust.training.feature_view`).

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from torch import nn
 
-from ._common import check_latent_dim
+from ._common import check_latent_dim, seeded
 from .conv import ConvAutoencoder
-from .covariance import CovarianceAutoencoder
 from .dense import DenseAutoencoder
 from .recurrent import GRUAutoencoder, LSTMAutoencoder
+from .staged import StagedAutoencoder
+from .stages import STAGES
 
 __all__ = [
     "ARCHITECTURES",
@@ -19,13 +24,15 @@ __all__ = [
     "resolve_architecture",
 ]
 
-#: Architecture name -> module class; every class takes ``(n_channels, length, latent_dim, **kw)``.
-ARCHITECTURES: dict[str, type[nn.Module]] = {
+#: Architecture name -> module class (or builder); each takes ``(n_channels, length, latent_dim,
+#: **kw)``. Every feature stage of :data:`tsclust.models.stages.STAGES` is an architecture of
+#: the same name: the stage under an MLP (:class:`StagedAutoencoder`), e.g. ``"cov"``.
+ARCHITECTURES: dict[str, Callable[..., nn.Module]] = {
     "conv": ConvAutoencoder,
-    "cov": CovarianceAutoencoder,
     "gru": GRUAutoencoder,
     "lstm": LSTMAutoencoder,
     "mlp": DenseAutoencoder,
+    **{name: partial(StagedAutoencoder, stage=name) for name in STAGES},
 }
 
 
@@ -68,7 +75,13 @@ def resolve_architecture(name: str, n_channels: int) -> str:
 
 
 def build_autoencoder(
-    name: str, n_channels: int, length: int, latent_dim: int | None = None, **kwargs
+    name: str,
+    n_channels: int,
+    length: int,
+    latent_dim: int | None = None,
+    *,
+    seed: int | None = None,
+    **kwargs: Any,
 ) -> nn.Module:
     """Build a registered autoencoder module.
 
@@ -83,15 +96,19 @@ def build_autoencoder(
     latent_dim : int or None, default=None
         Size of the latent vector (>= 1); None: :func:`default_latent_dim` (10, or 32 for
         "cov").
+    seed : int or None, default=None
+        Initialise the weights from this seed: the global torch generator is forked
+        (``torch.random.fork_rng``), seeded and restored, so the caller's random state is
+        untouched and the weights depend only on ``seed`` and the arguments. None draws
+        them from the global generator.
     **kwargs
         Passed to the module class (e.g. ``filters``, ``hidden_size``, ``global_pool``).
 
     Returns
     -------
     nn.Module
-        With ``encode``, ``decode``, ``forward -> (x_hat, z)`` and ``latent_dim``. Its weights
-        come from torch's global generator: wrap the call in ``torch.random.fork_rng`` and
-        ``torch.manual_seed`` for reproducible initialisation.
+        With ``encode``, ``decode``, ``forward -> (x_hat, z)`` and ``latent_dim``; on the
+        CPU, in train mode.
 
     Raises
     ------
@@ -104,8 +121,11 @@ def build_autoencoder(
     2
     """
     name = resolve_architecture(name, n_channels)
-    cls = ARCHITECTURES[name]
+    build = ARCHITECTURES[name]
     if latent_dim is None:
         latent_dim = default_latent_dim(name)
     check_latent_dim(latent_dim)
-    return cls(n_channels, length, latent_dim, **kwargs)
+    if seed is None:
+        return build(n_channels, length, latent_dim, **kwargs)
+    with seeded(seed):
+        return build(n_channels, length, latent_dim, **kwargs)

@@ -1,4 +1,4 @@
-"""The ``tsclust`` command: windows, info, demo, error handling."""
+"""``tsclust windows`` and the format detection it uses."""
 
 from __future__ import annotations
 
@@ -73,6 +73,17 @@ def test_windows_csv_npy_ucr(tmp_path, capsys):
     assert w.X.shape == (3, 3, 1) and w.y.tolist() == [1, 2, 1]
 
 
+def test_windows_subject_filter(tmp_path, capsys, make_hapt):
+    src = make_hapt()
+    for spec, expected in [("1", {1}), ("^1", {2}), ("1-2", {1, 2})]:
+        out = tmp_path / f"w{spec.replace('^', 'x')}.h5"
+        assert main(["windows", str(src), "-o", str(out), "--size", "32", "--step", "16",
+                     "--subjects", spec, "-q"]) == 0
+        assert set(read_windows(out).subject.tolist()) == expected
+    with pytest.raises(SystemExit):
+        main(["windows", str(src), "-o", str(tmp_path / "bad.h5"), "--subjects", "a-b"])
+
+
 def test_detect_format(make_hapt, tmp_path):
     assert detect_format(make_hapt()) == "hapt"
     assert detect_format(make_hapt("raw")) == "hapt"
@@ -88,28 +99,9 @@ def test_detect_format(make_hapt, tmp_path):
         detect_format(tmp_path / "emptydir")
 
 
-def test_info(tmp_path, capsys, make_hapt):
-    out = tmp_path / "w.h5"
-    assert main(["windows", str(make_hapt()), "-o", str(out), "--size", "32", "--step", "16", "-q"]) == 0
-    capsys.readouterr()
-    assert main(["info", str(out)]) == 0
-    text = capsys.readouterr().out
-    n = int(text.split("windows:")[1].split()[0])
-    assert n > 0
-    assert main(["info", str(tmp_path / "none.h5")]) == 2
+def test_detect_format_lives_in_data():
+    from tsclust import data
+    from tsclust.cli import windows
 
-
-def test_no_command(capsys):
-    assert main([]) == 2
-    assert "usage" in capsys.readouterr().err
-
-
-def test_windows_subject_filter(tmp_path, capsys, make_hapt):
-    src = make_hapt()
-    for spec, expected in [("1", {1}), ("^1", {2}), ("1-2", {1, 2})]:
-        out = tmp_path / f"w{spec.replace('^', 'x')}.h5"
-        assert main(["windows", str(src), "-o", str(out), "--size", "32", "--step", "16",
-                     "--subjects", spec, "-q"]) == 0
-        assert set(read_windows(out).subject.tolist()) == expected
-    with pytest.raises(SystemExit):
-        main(["windows", str(src), "-o", str(tmp_path / "bad.h5"), "--subjects", "a-b"])
+    assert detect_format is data.detect_format
+    assert windows.FORMAT_CHOICES == ("auto", *data.FORMATS)

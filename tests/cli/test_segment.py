@@ -1,4 +1,4 @@
-"""``tsclust segment`` and ``tsclust demo``."""
+"""``tsclust segment``."""
 
 from __future__ import annotations
 
@@ -77,14 +77,3 @@ def test_segment_hapt_needs_experiment(make_hapt, tmp_path, capsys):
     assert "--experiment" in capsys.readouterr().err
     assert main(["segment", str(model), str(root), "-o", out, "--experiment", "2"]) == 0
     assert "exp02_user02" in capsys.readouterr().out
-
-
-def test_demo_quick(tmp_path, capsys):
-    out = tmp_path / "demo"
-    assert main(["demo", "-q", "--quick", "-o", str(out)]) == 0
-    text = capsys.readouterr().out
-    assert "DeepClusterer" in text and "DTW k-means" in text and "ARI" in text
-    assert (out / "timeline.png").stat().st_size > 1000
-    assert len(segments_from_csv(out / "segments.csv")) > 0
-    assert main(["demo", "-q", "--quick", "-o", str(out)]) == 2  # refuses to overwrite
-    assert "--overwrite" in capsys.readouterr().err

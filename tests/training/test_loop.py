@@ -11,6 +11,9 @@ import torch
 
 from tsclust.models import ConvAutoencoder, DenseAutoencoder
 from tsclust.training import (
+    EarlyStopping,
+    LambdaCallback,
+    TrainConfig,
     dac_feature_weights,
     dac_pseudo_labels,
     decode,
@@ -74,8 +77,7 @@ def test_callbacks_called_and_can_stop():
         reconstruction_loss(),
         epochs=10,
         batch_size=16,
-        on_step=on_step,
-        on_epoch_end=on_epoch_end,
+        callbacks=[LambdaCallback(on_step=on_step, on_epoch_end=on_epoch_end)],
     )
     assert epochs_seen == [0, 1, 2]
     assert len(hist) == 3
@@ -101,7 +103,8 @@ def test_loss_fn_gets_batch_and_row_indices():
 def test_early_stopping_on_plateau():
     X = _tiny_data(n=32)
     hist = train(
-        _module(), X, reconstruction_loss(), epochs=20, batch_size=32, patience=2, min_delta=1e9
+        _module(), X, reconstruction_loss(), epochs=20, batch_size=32,
+        callbacks=[EarlyStopping(patience=2, min_delta=1e9)],
     )
     assert len(hist) == 3  # epoch 0 sets the best, two epochs without progress
     assert hist[-1]["early_stop"] is True
@@ -111,8 +114,7 @@ def test_early_stopping_on_plateau():
         reconstruction_loss(),
         epochs=6,
         batch_size=32,
-        patience=2,
-        min_delta=0.0,
+        callbacks=[EarlyStopping(patience=2, min_delta=0.0)],
         lr=1e-2,
     )
     assert len(hist) == 6  # loss keeps improving: no early stop
@@ -207,12 +209,29 @@ def test_non_finite_loss_raises():
         ({"epochs": 1, "lr": 0.0}, "lr"),
         ({"epochs": 1, "lr_schedule": "exp"}, "lr_schedule"),
         ({"epochs": 1, "device": "tpu"}, "device"),
-        ({"epochs": 1, "patience": 0}, "patience"),
     ],
 )
 def test_bad_train_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         train(_module(), _tiny_data(n=8), reconstruction_loss(), **kwargs)
+
+
+def test_bad_callback_and_setting_arguments():
+    with pytest.raises(ValueError, match="patience"):
+        EarlyStopping(patience=0)
+    with pytest.raises(TypeError, match="unknown settings"):
+        train(_module(), _tiny_data(n=8), reconstruction_loss(), epochs=1, patience=2)
+    with pytest.raises(TypeError, match="either config or settings"):
+        train(_module(), _tiny_data(n=8), reconstruction_loss(), TrainConfig(epochs=1), epochs=2)
+
+
+def test_the_first_callback_asking_to_stop_ends_training_and_later_ones_are_skipped():
+    seen = []
+    stop_first = LambdaCallback(on_epoch_end=lambda e, m, r: seen.append(("a", e)) or e == 1)
+    later = LambdaCallback(on_epoch_end=lambda e, m, r: seen.append(("b", e)))
+    hist = train(_module(), _tiny_data(n=16), reconstruction_loss(), TrainConfig(epochs=5),
+                 callbacks=[stop_first, later])
+    assert len(hist) == 2 and seen == [("a", 0), ("b", 0), ("a", 1)]
 
 
 def test_resolve_device():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from tsclust.clustering._losses import (
+from tsclust.training.losses import (
     center_distance_sum,
     compactness_loss,
     kl_divergence,

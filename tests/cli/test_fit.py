@@ -1,0 +1,74 @@
+"""``tsclust fit``, also ``--by-recording``, on a tiny HAPT-like store."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from tests.cli import FAST
+from tsclust.cli import main
+from tsclust.clustering import DeepClusterer
+from tsclust.io import read_windows
+
+
+def test_fit_choices_and_k_auto(tmp_path, store, capsys, monkeypatch):
+    import tsclust.clustering._estimator as mod
+
+    calls = []
+    real = mod.pretrain
+    monkeypatch.setattr(mod, "pretrain", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    model = tmp_path / "m.h5"
+    args = ["fit", str(store), "-k", "auto", "--k-range", "2-4", "--architecture", "conv",
+            "--head", "dec", "--latent-dim", "3", "-o", str(model), *FAST]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "chosen k =" in out and "fitted conv+dec" in out
+    assert len(calls) == 1  # select_k's pre-training is reused by the final fit
+    est = DeepClusterer.load(model)
+    assert est.n_clusters in (2, 3, 4) and est.latent_dim == 3
+    with pytest.raises(SystemExit):
+        main(["fit", str(store), "-k", "two", "-o", str(tmp_path / "x.h5")])
+
+
+def test_fit_by_recording_predict_and_segment(tmp_path, store, make_hapt, capsys):
+    from tsclust.clustering import RecordingClusterer
+
+    model = tmp_path / "rec.h5"
+    assert main(["fit", str(store), "-k", "2", "--by-recording", "--epochs", "2", "-q",
+                 "-o", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "fitted rec+dec" in out and "of 2 recordings" in out
+    est = RecordingClusterer.load(model)
+    assert est.pretrain_epochs == 2 and est.n_clusters == 2
+
+    labels_csv = tmp_path / "labels.csv"
+    assert main(["predict", str(model), str(store), "-o", str(labels_csv)]) == 0
+    w = read_windows(store)
+    rows = list(csv.DictReader(labels_csv.open()))
+    assert [int(r["cluster"]) for r in rows] == est.predict(w.X, groups=w.origins[:, 0]).tolist()
+    assert all(0 < float(r["confidence"]) <= 1 for r in rows)  # DEC is soft
+
+    seg = tmp_path / "seg.csv"
+    assert main(["segment", str(model), str(make_hapt()), "--experiment", "1",
+                 "-o", str(seg), "--min-duration", "0"]) == 0
+    assert seg.stat().st_size > 0
+    capsys.readouterr()
+    for extra in (["-k", "auto"], ["--architecture", "conv"], ["--nproc", "2"]):
+        args = ["fit", str(store), "-k", "2", "--by-recording", "-o", str(tmp_path / "x.h5")]
+        if extra[0] == "-k":
+            args[3] = "auto"
+        else:
+            args += extra
+        assert main(args) == 2
+        assert "--by-recording does not take" in capsys.readouterr().err
+
+
+def test_fit_rejects_unknown_names_before_reading(tmp_path, capsys):
+    model = tmp_path / "m.h5"
+    for flag in ("--architecture", "--head"):
+        args = ["fit", str(tmp_path / "missing.h5"), "-k", "2", flag, "nope", "-o", str(model)]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert "nope" in err and "not found" not in err  # named before the store is opened
+    assert not model.exists()

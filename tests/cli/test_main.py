@@ -1,0 +1,59 @@
+"""The ``tsclust`` entry point: no command, a light parser."""
+
+from __future__ import annotations
+
+from tsclust.cli import main
+
+
+def test_no_command(capsys):
+    assert main([]) == 2
+    assert "usage" in capsys.readouterr().err
+
+
+HEAVY = ("torch", "sklearn", "tslearn", "h5py", "matplotlib")
+
+LIGHT_PARSER = f"""
+import sys
+import tsclust.cli
+parser = tsclust.cli.build_parser()
+for argv in (["--help"], ["fit", "--help"], ["fit", "s.h5", "-k", "two", "-o", "m.h5"]):
+    try:
+        parser.parse_args(argv)
+    except SystemExit:
+        pass
+loaded = [m for m in {HEAVY!r} if m in sys.modules]
+assert not loaded, loaded
+"""
+
+
+def test_parser_imports_no_torch():
+    # a subprocess: the test session itself has torch loaded
+    import subprocess
+    import sys
+
+    cmd = "import tsclust.cli, sys; tsclust.cli.build_parser(); assert 'torch' not in sys.modules"
+    subprocess.run([sys.executable, "-c", cmd], check=True)
+    done = subprocess.run([sys.executable, "-c", LIGHT_PARSER], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_subcommand_registry():
+    from tsclust.cli import SUBCOMMANDS, build_parser
+
+    names = [m.__name__.rsplit(".", 1)[1] for m in SUBCOMMANDS]
+    assert names == ["windows", "info", "fit", "predict", "compare", "segment", "demo"]
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert list(sub.choices) == names
+    for module in SUBCOMMANDS:
+        assert sub.choices[module.__name__.rsplit(".", 1)[1]].get_default("func") is module.run
+
+
+def test_user_errors_exit_2_without_traceback(capsys):
+    from tsclust.cli._common import run_command
+
+    def fails(args):
+        raise ValueError("bad input")
+
+    assert run_command(fails, None) == 2
+    assert capsys.readouterr().err == "tsclust: error: bad input\n"
+    assert run_command(lambda args: None, None) == 0

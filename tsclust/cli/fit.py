@@ -1,0 +1,162 @@
+"""``tsclust fit``: fit a DeepClusterer (or a RecordingClusterer) on a store, save the model."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from ._common import check_free, cluster_sizes, error, print_scores, validate_estimator
+from ._params import add_estimator_options, estimator_argv, estimator_params, unsupported_options
+
+__all__ = ["add_parser", "run", "parse_k", "parse_range"]
+
+
+def parse_k(value: str) -> int | str:
+    """Parse ``-k``: an integer or ``"auto"``."""
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"-k takes an integer or 'auto', got {value!r}") from None
+
+
+def parse_range(value: str) -> range:
+    """Parse ``--k-range``: ``"2-12"`` -> ``range(2, 13)``."""
+    try:
+        lo, hi = (int(v) for v in value.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--k-range takes LO-HI, e.g. 2-12, got {value!r}"
+        ) from None
+    return range(lo, hi + 1)
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``tsclust fit`` in ``subparsers``; returns its parser."""
+    p = subparsers.add_parser(
+        "fit",
+        help="fit a DeepClusterer on a window store and save the model",
+        description="Pre-train an autoencoder on the windows of STORE and fit a clustering head; "
+        "write the model to an HDF5 file. With -k auto the number of clusters is chosen by "
+        "silhouette on the latents. Unknown architecture or head names are reported with "
+        "the valid ones.",
+    )
+    p.add_argument("store", type=Path, help="HDF5 window store (tsclust windows)")
+    p.add_argument("-k", "--n-clusters", type=parse_k, required=True, help="integer or 'auto'")
+    p.add_argument("--k-range", type=parse_range, default=range(2, 13), help="with -k auto (2-12)")
+    add_estimator_options(p)
+    p.add_argument(
+        "--by-recording", action="store_true",
+        help="fit a RecordingClusterer: cov statistics aligned per recording of the store plus "
+        "the posture angle to each recording's upright reference (accelerometer in channels 0-2)",
+    )
+    p.add_argument("-o", "--out", type=Path, required=True, help="model file (.h5)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--nproc", type=int, default=1,
+        help="data-parallel processes (>1 runs: torchrun --standalone --nproc-per-node N "
+        "-m tsclust.distributed fit ...; gloo on CPU, nccl on GPUs; the store is streamed)",
+    )
+    return p
+
+
+def _verbose(args: argparse.Namespace) -> int:
+    """The estimator's ``verbose`` from ``--quiet``."""
+    return 0 if args.quiet else 1
+
+
+def _fit_distributed(args: argparse.Namespace) -> int:
+    """Run the fit on ``args.nproc`` torchrun ranks (``python -m tsclust.distributed fit``)."""
+    from ..distributed.launch import launch
+
+    fwd = ["fit", str(args.store), "-k", str(args.n_clusters), "-o", str(args.out)]
+    fwd += estimator_argv(args)
+    fwd += ["--overwrite"] * bool(args.overwrite) + ["--quiet"] * bool(args.quiet)
+    rc = launch(args.nproc, fwd)
+    if rc != 0:
+        error(f"torchrun exited with status {rc}")
+    return rc
+
+
+def _fit_by_recording(args: argparse.Namespace) -> int:
+    """Fit a RecordingClusterer, given each window's recording."""
+    import numpy as np
+
+    from ..clustering import RecordingClusterer
+    from ..io import read_windows
+
+    bad = [flag for flag, on in (
+        ("-k auto", args.n_clusters == "auto"), ("--nproc > 1", args.nproc > 1),
+    ) if on]
+    bad += unsupported_options(args, RecordingClusterer().get_params())
+    if bad:
+        raise ValueError(f"--by-recording does not take {', '.join(bad)}")
+    est = RecordingClusterer(
+        n_clusters=args.n_clusters, verbose=_verbose(args), **estimator_params(args)
+    )
+    validate_estimator(est)
+    w = read_windows(args.store)
+    t0 = time.perf_counter()
+    est.fit(w.X, groups=w.origins[:, 0])
+    n_rec = len(np.unique(w.origins[:, 0]))
+    return _save_fitted(est, w, f"rec+{est.head}", f" of {n_rec} recordings", t0, args)
+
+
+def _select_k(est: Any, X: Any, args: argparse.Namespace) -> Any:
+    """Choose k by silhouette over ``args.k_range``; print the table; the estimator to fit."""
+    from ..clustering import select_k
+
+    est.set_params(warm_start=True)  # the final fit reuses select_k's pre-training
+    sel = select_k(X, args.k_range, estimator=est, random_state=args.seed)
+    print("k  silhouette  calinski_harabasz  inertia")
+    for row in sel.as_rows():
+        print(
+            f"{row['k']:<2} {row['silhouette']:10.3f}  {row['calinski_harabasz']:17.1f}  "
+            f"{row['inertia']:.1f}"
+        )
+    print(f"chosen k = {sel.best_k} (best silhouette; elbow of inertia at k = {sel.elbow_k})")
+    return sel.extra["estimator"].set_params(head=est.head, n_clusters=sel.best_k)
+
+
+def _save_fitted(
+    est: Any, w: Any, name: str, where: str, t0: float, args: argparse.Namespace
+) -> int:
+    """Save a model fitted since ``t0`` and print its time, cluster sizes and scores."""
+    seconds = time.perf_counter() - t0
+    est.save(args.out, overwrite=args.overwrite)
+    print(f"fitted {name} on {len(w)} windows {w.X.shape[1:]}{where} in {seconds:.1f} s")
+    print(f"cluster sizes: {cluster_sizes(est.labels_, est.n_clusters)}")
+    print_scores(w.y, est.labels_)
+    print(f"model written to {args.out}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the options and the estimator's parameters, then fit and save."""
+    check_free([args.out], args.overwrite)
+    if args.nproc < 1:
+        raise ValueError(f"--nproc must be >= 1, got {args.nproc}")
+    if args.by_recording:
+        return _fit_by_recording(args)
+    if args.nproc > 1 and args.n_clusters == "auto":
+        raise ValueError("-k auto is not supported with --nproc > 1; give an integer")
+
+    from ..clustering import DeepClusterer
+    from ..io import read_windows
+
+    params = estimator_params(args)
+    if args.n_clusters != "auto":
+        params["n_clusters"] = args.n_clusters
+    est = validate_estimator(DeepClusterer(verbose=_verbose(args), **params))
+    if args.nproc > 1:
+        return _fit_distributed(args)
+    w = read_windows(args.store)
+    if args.n_clusters == "auto":
+        est = _select_k(est, w.X, args)
+    t0 = time.perf_counter()
+    est.fit(w.X)
+    return _save_fitted(est, w, f"{est.architecture_}+{est.head}", "", t0, args)

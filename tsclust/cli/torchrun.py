@@ -1,0 +1,77 @@
+"""``python -m tsclust.distributed fit ...``: the entry point torchrun starts on every rank.
+
+Its estimator options are those of ``tsclust fit`` (:mod:`tsclust.cli._params`), so that
+``tsclust fit --nproc N`` forwards them as they are; it runs
+:func:`tsclust.distributed.launch.fit` inside the process group and rank 0 prints a summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..distributed.collectives import destroy_process_group, init_process_group, rank, world_size
+from ..distributed.launch import fit
+from ._params import add_estimator_options, estimator_params
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The parser of ``python -m tsclust.distributed``.
+
+    The estimator options are those of ``tsclust fit`` (:mod:`tsclust.cli._params`), so that
+    ``tsclust fit --nproc N`` can forward them as they are.
+    """
+    p = argparse.ArgumentParser(
+        prog="python -m tsclust.distributed",
+        description="Data-parallel DeepClusterer fit; start with torchrun.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    f = sub.add_parser("fit", help="fit on a window store and write the model (rank 0)")
+    f.add_argument("store", type=Path)
+    f.add_argument("-k", "--n-clusters", type=int, required=True)
+    f.add_argument("-o", "--out", type=Path, required=True)
+    add_estimator_options(f)
+    f.add_argument("--backend", choices=("gloo", "nccl"), default=None)
+    f.add_argument("--threads", type=int, default=None, help="torch threads per rank")
+    f.add_argument("--overwrite", action="store_true")
+    f.add_argument("--quiet", "-q", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m tsclust.distributed`` (run by torchrun on every rank)."""
+    import torch
+
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="tsclust[%(process)d]: %(message)s")
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    backend = init_process_group(args.backend)
+    params: dict[str, Any] = dict(
+        n_clusters=args.n_clusters, verbose=0 if args.quiet or rank() != 0 else 1,
+        **estimator_params(args),
+    )
+    if backend == "nccl" and params["device"] in ("auto", "cuda"):
+        params["device"] = f"cuda:{torch.cuda.current_device()}"
+    try:
+        est = fit(args.store, args.out, overwrite=args.overwrite, **params)
+        if rank() == 0:
+            sizes = np.bincount(est.labels_, minlength=args.n_clusters)
+            pre = sum(r["time"] for r in est.history_["pretrain"])
+            sys.stdout.write(
+                f"fitted {est.architecture_}+{est.head} on {len(est.labels_)} windows with "
+                f"{world_size()} processes ({backend}); pre-training {pre:.1f} s\n"
+                f"cluster sizes: {' '.join(str(s) for s in sizes)}\nmodel written to {args.out}\n"
+            )
+    finally:
+        destroy_process_group()
+    return 0
+

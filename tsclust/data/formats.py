@@ -1,0 +1,126 @@
+"""Telling input formats apart and reading one continuous recording, whatever its format."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from .files import read_csv_recording, read_npy_recording
+from .hapt import iter_hapt, read_hapt
+from .recording import Recording
+
+__all__ = ["FORMATS", "detect_format", "read_recording"]
+
+FORMATS = ("hapt", "ucr", "csv", "npy")
+"""The input formats that :func:`detect_format` tells apart."""
+
+
+def detect_format(source: str | Path) -> str:
+    """Guess the input format of ``source`` from its name and, for a folder, its content.
+
+    A zip file or a folder with ``RawData/`` or ``acc_exp*`` files is HAPT; a folder with
+    ``*_TRAIN.tsv[.gz]`` or a ``.tsv[.gz]`` file is UCR; ``.csv[.gz]`` is CSV; ``.npy`` NumPy.
+
+    Parameters
+    ----------
+    source : str or path-like
+        A dataset folder, zip or file.
+
+    Returns
+    -------
+    format : {"hapt", "ucr", "csv", "npy"}
+
+    Raises
+    ------
+    FileNotFoundError
+        ``source`` does not exist.
+    ValueError
+        Neither its name nor its content tells the format.
+    """
+    p = Path(source)
+    if not p.exists():
+        raise FileNotFoundError(f"{p} not found")
+    name = p.name.lower()
+    if p.is_dir():
+        if (p / "RawData").is_dir() or any(p.glob("acc_exp*_user*.txt*")):
+            return "hapt"
+        if any(p.glob("*_TRAIN.tsv*")) or any(p.glob("*_TEST.tsv*")):
+            return "ucr"
+        raise ValueError(
+            f"cannot tell the format of folder {p} (no RawData/, acc_exp*_user*.txt or "
+            "*_TRAIN.tsv); pass --format"
+        )
+    if name.endswith((".tsv", ".tsv.gz")):
+        return "ucr"
+    if name.endswith((".csv", ".csv.gz")):
+        return "csv"
+    if name.endswith(".npy"):
+        return "npy"
+    if zipfile.is_zipfile(p):
+        return "hapt"
+    raise ValueError(f"cannot tell the format of {p} from its name; pass --format")
+
+
+def read_recording(
+    source: str | Path,
+    format: str = "auto",
+    *,
+    experiment: int | None = None,
+    sampling_rate: float | None = None,
+) -> Recording:
+    """Read one continuous recording from a HAPT folder/zip, a CSV or a ``.npy`` file.
+
+    Parameters
+    ----------
+    source : str or path-like
+        HAPT folder or zip, CSV file or NumPy file.
+    format : {"auto", "hapt", "csv", "npy"}, default="auto"
+        "auto" asks :func:`detect_format`.
+    experiment : int or None, default=None
+        HAPT: which experiment of the folder; may be None only if it holds one.
+    sampling_rate : float or None, default=None
+        CSV without a time column, NumPy: the sampling rate in Hz.
+
+    Returns
+    -------
+    Recording
+
+    Raises
+    ------
+    FileNotFoundError
+        ``source`` does not exist.
+    ValueError
+        A HAPT source with several experiments and none picked, ``experiment`` for other
+        formats, or a format that holds no single recording (UCR).
+    """
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"{source} not found")
+    fmt = detect_format(source) if format == "auto" else format
+    if fmt == "hapt":
+        return _read_hapt_experiment(source, experiment)
+    if experiment is not None:
+        raise ValueError("--experiment only applies to a HAPT folder or zip")
+    if fmt == "csv":
+        return read_csv_recording(
+            source, time_column="auto", sampling_rate=sampling_rate, label_column="auto"
+        )
+    if fmt == "npy":
+        return read_npy_recording(source, sampling_rate=sampling_rate)
+    raise ValueError(
+        f"segment needs one continuous recording (HAPT, CSV or .npy), not {fmt} data"
+    )
+
+
+def _read_hapt_experiment(source: Path, experiment: int | None) -> Recording:
+    """The HAPT recording of ``experiment``, or the only one of ``source`` when None."""
+    if experiment is not None:
+        return read_hapt(source, experiments=[experiment], verbose=0)[0]
+    listing = iter_hapt(source, verbose=0)
+    if len(listing) != 1:
+        exps = sorted({e for e, _ in getattr(listing, "_selected", [])})
+        raise ValueError(
+            f"{source} holds {len(listing)} HAPT recordings; pick one with "
+            f"--experiment N (experiments: {', '.join(map(str, exps))})"
+        )
+    return next(iter(listing))

@@ -1,0 +1,70 @@
+"""Training: the one loop (:mod:`.loop`), every loss (:mod:`.losses`), batched inference.
+
+- :mod:`tsclust.training.loop`: :func:`train`, :class:`TrainConfig`, callbacks
+  (:class:`Callback`, :class:`LambdaCallback`, :class:`EarlyStopping`) and the
+  single-process / data-parallel strategies.
+- :mod:`tsclust.training.losses`: reconstruction, DAC's clustering-weighted MSE and the
+  heads' clustering terms.
+- :mod:`tsclust.training.inference`: :func:`encode`, :func:`decode`, :func:`reconstruct`,
+  :func:`reconstruction_errors`, and the fixed-feature helpers :func:`prepare_module` and
+  :func:`feature_view`.
+- :mod:`tsclust.training.batches`: samplers and batch readers shared by loop and inference.
+"""
+
+from .inference import (
+    decode,
+    encode,
+    feature_view,
+    prepare_module,
+    reconstruct,
+    reconstruction_errors,
+)
+from .loop import (
+    LR_SCHEDULES,
+    Callback,
+    DataParallel,
+    EarlyStopping,
+    LambdaCallback,
+    SingleProcess,
+    TrainConfig,
+    default_strategy,
+    lr_factor,
+    resolve_device,
+    train,
+)
+from .losses import (
+    LossFn,
+    dac_feature_weights,
+    dac_pseudo_labels,
+    dac_weights,
+    mse_loss,
+    reconstruction_loss,
+    weighted_mse,
+)
+
+__all__ = [
+    "LR_SCHEDULES",
+    "Callback",
+    "DataParallel",
+    "EarlyStopping",
+    "LambdaCallback",
+    "LossFn",
+    "SingleProcess",
+    "TrainConfig",
+    "dac_feature_weights",
+    "dac_pseudo_labels",
+    "dac_weights",
+    "decode",
+    "default_strategy",
+    "encode",
+    "feature_view",
+    "lr_factor",
+    "mse_loss",
+    "prepare_module",
+    "reconstruct",
+    "reconstruction_errors",
+    "reconstruction_loss",
+    "resolve_device",
+    "train",
+    "weighted_mse",
+]
