@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._validation import Check, Interval, Options, split_seeds
-from .base import BaseDeepEstimator, TrainingData, pretrain
+from .base import BaseDeepEstimator, TrainingData, WindowShapeMixin, pretrain
 from .models import build_autoencoder, check_architecture, resolve_architecture
 from .training import (
     LR_SCHEDULES,
@@ -33,7 +33,7 @@ __all__ = ["Autoencoder", "LOSSES"]
 LOSSES = ("mse", "dac")
 
 
-class Autoencoder(TransformerMixin, BaseDeepEstimator):
+class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
     """Deep autoencoder for windows ``(n_samples, n_timepoints, n_channels)``; ``transform`` gives latents.
 
     Parameters
@@ -175,16 +175,6 @@ class Autoencoder(TransformerMixin, BaseDeepEstimator):
         self.module_ = module.eval()
         self.feature_weights_ = weights
         self.n_iter_ = len(self.history_)
-
-    @property
-    def n_timepoints_(self) -> int:
-        """Window length seen in ``fit``."""
-        return self.input_shape_[0]
-
-    @property
-    def n_channels_(self) -> int:
-        """Channels seen in ``fit``."""
-        return self.input_shape_[1]
 
     def transform(self, X: Any) -> np.ndarray:
         """Latent vectors of ``X`` (n, T, C) or a store path -> ndarray of shape (n, latent_dim), float32."""

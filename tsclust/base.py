@@ -60,6 +60,7 @@ __all__ = [
     "INPUTS",
     "TrainingData",
     "BaseDeepEstimator",
+    "WindowShapeMixin",
     "pretrain",
 ]
 
@@ -250,6 +251,22 @@ def pretrain(
         on = (module, data) if feature_weights is not None else (net, features)
         history = train(*on, reconstruction_loss(feature_weights), config, callbacks=callbacks)
     return net, features, history
+
+
+class WindowShapeMixin:
+    """``n_timepoints_`` and ``n_channels_`` of an estimator fitted on windows (from ``input_shape_``)."""
+
+    input_shape_: tuple[int, ...]
+
+    @property
+    def n_timepoints_(self) -> int:
+        """Window length seen in ``fit``."""
+        return self.input_shape_[0]
+
+    @property
+    def n_channels_(self) -> int:
+        """Channels seen in ``fit``."""
+        return self.input_shape_[1]
 
 
 class BaseDeepEstimator(BaseEstimator):

@@ -42,7 +42,7 @@ __all__ = [
     "StoreReader",
 ]
 
-MODEL_FORMAT = "tsclust-model/1"
+MODEL_FORMAT = "tsclust-model/2"  # 2: input_shape, feature stages as submodules
 STORE_FORMAT = "tsclust-windows/1"
 
 
@@ -147,19 +147,30 @@ def save_model(
 
 
 @contextlib.contextmanager
-def _open_model(path: str | os.PathLike) -> Iterator[h5py.File]:
-    """Open a model file for reading, checking that it is one."""
+def _open_h5(path: str | os.PathLike, what: str, fmt: str, key: str | None = None
+             ) -> Iterator[h5py.File]:
+    """Open a tsclust HDF5 file of format ``fmt`` (``what`` names it in errors) for reading."""
     path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{what} {path} not found")
     if not path.is_file():
-        raise FileNotFoundError(f"model file {path} not found")
+        raise ValueError(f"{path} is not a file")
     try:
         f = h5py.File(path, "r")
     except OSError as exc:
-        raise ValueError(f"{path} is not an HDF5 model file: {exc}") from exc
+        raise ValueError(f"{path} is not an HDF5 {what}: {exc}") from None
     with f:
-        if f.attrs.get("format") != MODEL_FORMAT:
-            raise ValueError(f"{path} is not a tsclust model file (format {f.attrs.get('format')!r})")
+        found = f.attrs.get("format")
+        if found != fmt or (key is not None and key not in f):
+            older = " (written by an older tsclust: fit the model again)" if (
+                found == "tsclust-model/1") else ""
+            raise ValueError(f"{path} is not a tsclust {what} (format {found!r}){older}")
         yield f
+
+
+def _open_model(path: str | os.PathLike) -> contextlib.AbstractContextManager[h5py.File]:
+    """Open a model file for reading, checking that it is one."""
+    return _open_h5(path, "model file", MODEL_FORMAT)
 
 
 def model_class(path: str | os.PathLike) -> str:
@@ -521,22 +532,9 @@ def _write_all(
             w.append(win)
 
 
-@contextlib.contextmanager
-def _open_store(path: str | os.PathLike) -> Iterator[h5py.File]:
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"window store {path} not found")
-    if not path.is_file():
-        raise ValueError(f"{path} is not a file")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as exc:
-        raise ValueError(f"{path} is not an HDF5 window store: {exc}") from None
-    with f:
-        fmt = f.attrs.get("format")
-        if fmt != STORE_FORMAT or "X" not in f:
-            raise ValueError(f"{path} is not a tsclust window store (format {fmt!r})")
-        yield f
+def _open_store(path: str | os.PathLike) -> contextlib.AbstractContextManager[h5py.File]:
+    """Open a window store for reading, checking that it is one."""
+    return _open_h5(path, "window store", STORE_FORMAT, key="X")
 
 
 def _selection(n: int, start: int | None, stop: int | None, indices: Any) -> slice | np.ndarray:

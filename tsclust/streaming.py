@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ._validation import torch_generator
+from ._validation import to_channels_first, torch_generator
 from .io import StoreReader
 
 __all__ = [
@@ -156,8 +156,7 @@ class StoreDataset(Dataset):
         if pos.size and (pos.min() < -n or pos.max() >= n):
             raise IndexError(f"positions out of range for a dataset of {n} windows")
         pos = np.where(pos < 0, pos + n, pos)
-        X = self._read(pos)  # (B, T, C)
-        return torch.from_numpy(np.ascontiguousarray(X.transpose(0, 2, 1)))
+        return to_channels_first(self._read(pos))  # (B, T, C) -> (B, C, L)
 
     def __getitem__(self, item: Any) -> tuple[torch.Tensor, Any]:
         if isinstance(item, (int, np.integer)):

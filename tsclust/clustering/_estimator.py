@@ -16,7 +16,7 @@ from sklearn.utils.metaestimators import available_if
 from torch import nn
 
 from .._validation import Check, Interval, Options, check_n_clusters, split_seeds
-from ..base import SCALINGS, BaseDeepEstimator, TrainingData, pretrain
+from ..base import SCALINGS, BaseDeepEstimator, TrainingData, WindowShapeMixin, pretrain
 from ..models import VectorAutoencoder, build_autoencoder, check_architecture, resolve_architecture
 from ..models._common import seeded
 from ..training import TrainConfig, dac_weights, encode, feature_view, resolve_device
@@ -156,7 +156,7 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
         self.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
 
 
-class DeepClusterer(AutoencoderClusterer):
+class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
     """Cluster windows with a deep autoencoder and a clustering head chosen by name.
 
     ``fit`` scales the windows (per channel, fitted on ``X``), pre-trains the autoencoder
@@ -324,16 +324,6 @@ class DeepClusterer(AutoencoderClusterer):
         self.architecture_ = resolve_architecture(self.architecture, c)
         return build_autoencoder(self.architecture_, c, t, self.latent_dim, seed=seed,
                                  **dict(self.module_kwargs or {}))
-
-    @property
-    def n_timepoints_(self) -> int:
-        """Window length seen in ``fit``."""
-        return self.input_shape_[0]
-
-    @property
-    def n_channels_(self) -> int:
-        """Channels seen in ``fit``."""
-        return self.input_shape_[1]
 
 
 class LatentClusterer(AutoencoderClusterer):

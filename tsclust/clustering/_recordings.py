@@ -19,7 +19,7 @@ from sklearn.utils.metaestimators import available_if
 
 from .. import io
 from .._validation import Check, Interval, check_n_clusters, split_seeds
-from ..base import BaseDeepEstimator, TrainingData
+from ..base import BaseDeepEstimator, TrainingData, WindowShapeMixin
 from ..preprocessing.posture import check_groups, gravity_tilt
 from ._estimator import DeepClusterer, LatentClusterer
 from ._features import CovStatistics
@@ -98,7 +98,7 @@ def _check_delays(value: Any) -> None:
         raise ValueError(f"delays must be a sequence of integers >= 1, got {value!r}")
 
 
-class RecordingClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
+class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseDeepEstimator):
     """Cluster windows of several recordings: aligned ``cov`` statistics plus posture angle.
 
     Every window becomes its standardised ``cov`` statistics (channel means and
@@ -272,16 +272,6 @@ class RecordingClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
             pretrain_epochs=self.pretrain_epochs, module_kwargs={"hidden": (256, 128)},
             scaling=None, random_state=seed, device=self.device, verbose=self.verbose,
         )
-
-    @property
-    def n_timepoints_(self) -> int:
-        """Window length seen in ``fit``."""
-        return self.input_shape_[0]
-
-    @property
-    def n_channels_(self) -> int:
-        """Channels seen in ``fit``."""
-        return self.input_shape_[1]
 
     def fit_predict(self, X: Any, y: Any = None, groups: Any = None) -> np.ndarray:
         """``fit(X, groups=groups).labels_``."""

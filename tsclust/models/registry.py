@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
@@ -17,6 +17,7 @@ from .stages import STAGES
 
 __all__ = [
     "ARCHITECTURES",
+    "ArchitectureRegistry",
     "AUTO",
     "build_autoencoder",
     "check_architecture",
@@ -24,16 +25,39 @@ __all__ = [
     "resolve_architecture",
 ]
 
-#: Architecture name -> module class (or builder); each takes ``(n_channels, length, latent_dim,
-#: **kw)``. Every feature stage of :data:`tsclust.models.stages.STAGES` is an architecture of
-#: the same name: the stage under an MLP (:class:`StagedAutoencoder`), e.g. ``"cov"``.
-ARCHITECTURES: dict[str, Callable[..., nn.Module]] = {
+class ArchitectureRegistry(Mapping[str, Callable[..., nn.Module]]):
+    """Architecture name -> module builder: the window encoders, then one entry per feature stage.
+
+    Each builder takes ``(n_channels, length, latent_dim, **kw)``. The stage entries are read
+    from :data:`tsclust.models.stages.STAGES` at every look-up, so registering a stage there
+    (one line) makes it an architecture of the same name: the stage under an MLP
+    (:class:`StagedAutoencoder`), e.g. ``"cov"``.
+    """
+
+    def __init__(self, encoders: dict[str, Callable[..., nn.Module]]) -> None:
+        self.encoders = encoders
+
+    def __getitem__(self, name: str) -> Callable[..., nn.Module]:
+        if name in self.encoders:
+            return self.encoders[name]
+        if name in STAGES:
+            return partial(StagedAutoencoder, stage=name)
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self.encoders, *(s for s in STAGES if s not in self.encoders)])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+#: Every architecture by name (see :class:`ArchitectureRegistry`); add a window encoder here.
+ARCHITECTURES = ArchitectureRegistry({
     "conv": ConvAutoencoder,
     "gru": GRUAutoencoder,
     "lstm": LSTMAutoencoder,
     "mlp": DenseAutoencoder,
-    **{name: partial(StagedAutoencoder, stage=name) for name in STAGES},
-}
+})
 
 
 #: Latent size used when ``latent_dim`` is None: 10, except "cov", whose 80-odd standardised
