@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, MutableMapping
 from functools import partial
 from typing import Any
 
@@ -25,13 +25,14 @@ __all__ = [
     "resolve_architecture",
 ]
 
-class ArchitectureRegistry(Mapping[str, Callable[..., nn.Module]]):
+class ArchitectureRegistry(MutableMapping[str, Callable[..., nn.Module]]):
     """Architecture name -> module builder: the window encoders, then one entry per feature stage.
 
     Each builder takes ``(n_channels, length, latent_dim, **kw)``. The stage entries are read
     from :data:`tsclust.models.stages.STAGES` at every look-up, so registering a stage there
     (one line) makes it an architecture of the same name: the stage under an MLP
-    (:class:`StagedAutoencoder`), e.g. ``"cov"``.
+    (:class:`StagedAutoencoder`), e.g. ``"cov"``. Assigning a name registers a window
+    encoder (it takes precedence over a stage of the same name).
     """
 
     def __init__(self, encoders: dict[str, Callable[..., nn.Module]]) -> None:
@@ -43,6 +44,12 @@ class ArchitectureRegistry(Mapping[str, Callable[..., nn.Module]]):
         if name in STAGES:
             return partial(StagedAutoencoder, stage=name)
         raise KeyError(name)
+
+    def __setitem__(self, name: str, build: Callable[..., nn.Module]) -> None:
+        self.encoders[name] = build
+
+    def __delitem__(self, name: str) -> None:
+        del self.encoders[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter([*self.encoders, *(s for s in STAGES if s not in self.encoders)])
