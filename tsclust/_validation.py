@@ -23,6 +23,7 @@ __all__ = [
     "Check",
     "validate_params",
     "split_seeds",
+    "check_delays",
     "check_vectors",
     "check_collection",
     "check_n_clusters",
@@ -216,6 +217,19 @@ def check_vectors(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndarra
         pos = _first_nonfinite(arr)
         raise ValueError(f"{name} contains NaN or inf, first at index (sample, feature) = {pos}")
     return np.ascontiguousarray(arr)
+
+
+def check_delays(value: Any) -> tuple[int, ...]:
+    """Delays of a delay embedding: a sequence of positive integers (ValueError otherwise)."""
+    try:
+        delays = tuple(value)
+    except TypeError:
+        delays = None
+    if delays is None or any(
+        isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1 for d in delays
+    ):
+        raise ValueError(f"delays must be positive integers, got {value!r}")
+    return tuple(int(d) for d in delays)
 
 
 def split_seeds(random_state: Any, n: int) -> list[int]:

@@ -25,7 +25,7 @@ turned into one int with :func:`tsclust._validation.derive_seed`.
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
@@ -34,10 +34,14 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (
+    Check,
+    Interval,
     check_collection,
+    check_delays,
     check_fitted_shape,
     check_n_clusters,
     derive_seed,
+    validate_params,
 )
 
 __all__ = [
@@ -97,15 +101,21 @@ class _BaseTimeSeriesClusterer(ClusterMixin, BaseEstimator):
     (features of new windows, with that state) and ``_centers(estimator)``.
     """
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "n_clusters": [Interval(int, 2)],
+        "random_state": [Interval(int, 0), np.random.RandomState, None],
+    }
+
+    def _validate_params(self) -> None:
+        """Check every parameter against ``_parameter_constraints`` (ValueError on the first bad one)."""
+        validate_params(self.get_params(deep=False), self._parameter_constraints)
+
     # ----------------------------------------------------------------- hooks
     def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:  # pragma: no cover
         raise NotImplementedError
 
-    def _check_params(self) -> None:
-        for name in ("max_iter", "n_init"):
-            value = getattr(self, name, 1)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    def _check_data_params(self) -> None:
+        """Checks of parameters against the training windows (after ``n_timepoints_`` is set)."""
 
     def _fit_features(self, X: np.ndarray) -> np.ndarray:
         return self._features(X)
@@ -137,10 +147,11 @@ class _BaseTimeSeriesClusterer(ClusterMixin, BaseEstimator):
         ValueError
             Bad shape, NaN/inf, ``n_clusters < 2`` or ``n_clusters > n_samples``, bad parameters.
         """
+        self._validate_params()
         X = check_collection(X, dtype=np.float64)
         n_clusters = check_n_clusters(self.n_clusters, X.shape[0])
         self.n_timepoints_, self.n_channels_ = int(X.shape[1]), int(X.shape[2])
-        self._check_params()
+        self._check_data_params()
         features = self._fit_features(X)
         estimator = self._make_estimator(n_clusters, _inner_random_state(self.random_state))
         estimator.fit(features)
@@ -183,8 +194,18 @@ class _BaseTimeSeriesClusterer(ClusterMixin, BaseEstimator):
         return self.fit(X).labels_
 
 
+#: Constraints of the baselines with k-means style iterations.
+_ITERATIONS: dict[str, list[Any]] = {
+    **_BaseTimeSeriesClusterer._parameter_constraints,
+    "max_iter": [Interval(int, 1)],
+    "n_init": [Interval(int, 1)],
+}
+
+
 class _TSLearnKMeans(_BaseTimeSeriesClusterer):
     """tslearn ``TimeSeriesKMeans`` with a metric chosen by the subclass."""
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = _ITERATIONS
 
     def _metric(self) -> tuple[str, dict | None]:  # pragma: no cover
         raise NotImplementedError
@@ -269,11 +290,8 @@ class DTWKMeans(_TSLearnKMeans):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        r = self.sakoe_chiba_radius
-        if r is not None and (isinstance(r, bool) or not isinstance(r, numbers.Integral) or r < 0):
-            raise ValueError(f"sakoe_chiba_radius must be None or an integer >= 0, got {r!r}")
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_ITERATIONS, "sakoe_chiba_radius": [Interval(int, 0), None]}
 
     def _metric(self) -> tuple[str, dict | None]:
         if self.sakoe_chiba_radius is None:
@@ -335,14 +353,8 @@ class SoftDTWKMeans(_TSLearnKMeans):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        if (
-            isinstance(self.gamma, bool)
-            or not isinstance(self.gamma, numbers.Real)
-            or not (self.gamma > 0)
-        ):
-            raise ValueError(f"gamma must be a number > 0, got {self.gamma!r}")
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_ITERATIONS, "gamma": [Interval(float, 0, closed="neither")]}
 
     def _metric(self) -> tuple[str, dict | None]:
         return "softdtw", {"gamma": float(self.gamma)}
@@ -433,6 +445,9 @@ class KShapeBaseline(_BaseTimeSeriesClusterer):
     (4,)
     """
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_ITERATIONS, "z_normalize": [bool]}
+
     def __init__(
         self,
         n_clusters: int = 8,
@@ -466,6 +481,8 @@ class KShapeBaseline(_BaseTimeSeriesClusterer):
 
 class _SklearnKMeans(_BaseTimeSeriesClusterer):
     """scikit-learn ``KMeans`` on features computed by the subclass (one constructor for all)."""
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = _ITERATIONS
 
     def __init__(
         self,
@@ -681,20 +698,22 @@ class CovWard(_BaseTimeSeriesClusterer):
         self.max_samples = max_samples
         self.random_state = random_state
 
-    def _check_params(self) -> None:
-        if not (isinstance(self.eps, numbers.Real) and np.isfinite(self.eps) and self.eps > 0):
-            raise ValueError(f"eps must be a positive number, got {self.eps!r}")
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_BaseTimeSeriesClusterer._parameter_constraints,
+        "eps": [Interval(float, 0, closed="neither")],
+        "delays": [Check(check_delays)],
+        "max_samples": [Interval(int, 2)],
+    }
+
+    def _check_data_params(self) -> None:
         delays = tuple(self.delays)
-        if any(isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1 for d in delays):
-            raise ValueError(f"delays must be positive integers, got {self.delays!r}")
         if max(delays, default=0) >= self.n_timepoints_:
             raise ValueError(
                 f"delays {delays} need windows longer than {max(delays)} samples, "
                 f"got {self.n_timepoints_}"
             )
-        m = self.max_samples
-        if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < self.n_clusters:
-            raise ValueError(f"max_samples must be an integer >= n_clusters, got {m!r}")
+        if self.max_samples < self.n_clusters:
+            raise ValueError(f"max_samples must be an integer >= n_clusters, got {self.max_samples!r}")
 
     def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
         return _WardOnRows(n_clusters, self.max_samples, random_state)

@@ -18,7 +18,7 @@ from sklearn.base import ClusterMixin, TransformerMixin
 from sklearn.utils.metaestimators import available_if
 
 from .. import io
-from .._validation import Check, Interval, check_n_clusters, split_seeds
+from .._validation import Check, Interval, check_delays, check_n_clusters, split_seeds
 from ..base import BaseDeepEstimator, TrainingData, WindowShapeMixin
 from ..preprocessing.posture import check_groups, gravity_tilt
 from ._estimator import DeepClusterer, LatentClusterer
@@ -89,13 +89,6 @@ def _check_channels(value: Any) -> None:
         or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in value)
     ):
         raise ValueError(f"gravity_channels must be None or 3 channel indices, got {value!r}")
-
-
-def _check_delays(value: Any) -> None:
-    if not isinstance(value, (tuple, list)) or not all(
-        isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value
-    ):
-        raise ValueError(f"delays must be a sequence of integers >= 1, got {value!r}")
 
 
 class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseDeepEstimator):
@@ -194,7 +187,7 @@ class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseD
         "gravity_channels": [Check(_check_channels)],
         "latent_dim": [Interval(int, 1)],
         "pretrain_epochs": [Interval(int, 0)],
-        "delays": [Check(_check_delays)],
+        "delays": [Check(check_delays)],
         "eps": [Interval(float, 0, closed="neither")],
         "random_state": [Interval(int, 0), np.random.RandomState, None],
         "device": [str],
