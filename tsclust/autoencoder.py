@@ -20,17 +20,15 @@ from .training import (
     LR_SCHEDULES,
     EarlyStopping,
     TrainConfig,
-    dac_weights,
     decode,
     encode,
     reconstruction_errors,
     resolve_device,
 )
+from .training.losses import RECONSTRUCTION_WEIGHTS
 
-__all__ = ["Autoencoder", "LOSSES"]
+__all__ = ["Autoencoder"]
 
-#: Reconstruction losses: plain MSE, or DAC's clustering-weighted MSE.
-LOSSES = ("mse", "dac")
 
 
 class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
@@ -38,7 +36,7 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
 
     Parameters
     ----------
-    architecture : {"auto", "conv", "cov", "gru", "lstm", "mlp"}, default="conv"
+    architecture : str, default="conv"
         Module from :data:`tsclust.models.ARCHITECTURES`; "auto" as in
         :func:`tsclust.models.resolve_architecture` (the fitted name is ``architecture_``).
     latent_dim : int or None, default=None
@@ -140,7 +138,7 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         "lr_schedule": [Options(LR_SCHEDULES)],
         "weight_decay": [Interval(float, 0)],
         "l2_penalty": [Interval(float, 0)],
-        "loss": [Options(LOSSES)],
+        "loss": [Options(lambda: list(RECONSTRUCTION_WEIGHTS))],
         "dac_clusters": [Interval(int, 2), None],
         "patience": [Interval(int, 1), None],
         "device": [Check(resolve_device)],
@@ -160,9 +158,7 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         """Train the autoencoder on windows (``y``: DAC's ground-truth groups, if any)."""
         init_seed, batch_seed, dac_seed = split_seeds(self.random_state, 3)
         module = self._build_module(data.input_shape, init_seed)
-        weights = None
-        if self.loss == "dac":
-            weights = dac_weights(data.data, y, self.dac_clusters, seed=dac_seed)
+        weights = RECONSTRUCTION_WEIGHTS[self.loss](data.data, y, self.dac_clusters, seed=dac_seed)
         config = TrainConfig(
             epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
             lr_schedule=self.lr_schedule, weight_decay=self.weight_decay,

@@ -19,13 +19,12 @@ from .._validation import Check, Interval, Options, check_n_clusters, split_seed
 from ..base import SCALINGS, BaseDeepEstimator, TrainingData, WindowShapeMixin, pretrain
 from ..models import VectorAutoencoder, build_autoencoder, check_architecture, resolve_architecture
 from ..models._common import seeded
-from ..training import TrainConfig, dac_weights, encode, feature_view, resolve_device
+from ..training import TrainConfig, encode, feature_view, resolve_device
+from ..training.losses import RECONSTRUCTION_WEIGHTS
 from ._heads import HeadConfig, check_head
 
-__all__ = ["AutoencoderClusterer", "DeepClusterer", "LatentClusterer", "SCALINGS", "LOSSES"]
+__all__ = ["AutoencoderClusterer", "DeepClusterer", "LatentClusterer", "SCALINGS"]
 
-#: Pre-training losses: plain MSE, or DAC's clustering-weighted MSE.
-LOSSES = ("mse", "dac")
 
 #: The parameters every autoencoder + head estimator declares, with their constraints.
 CLUSTERER_CONSTRAINTS: dict[str, list[Any]] = {
@@ -37,7 +36,7 @@ CLUSTERER_CONSTRAINTS: dict[str, list[Any]] = {
     "batch_size": [Interval(int, 1)],
     "lr": [Interval(float, 0, closed="neither")],
     "finetune_lr": [Interval(float, 0, closed="neither")],
-    "loss": [Options(LOSSES)],
+    "loss": [Options(lambda: list(RECONSTRUCTION_WEIGHTS))],
     "alpha": [Interval(float, 0, closed="neither")],
     "tol": [Interval(float, 0, 1)],
     "update_interval": [Interval(int, 1), None],
@@ -90,7 +89,7 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
                     lr=float(self.lr), lr_schedule="cosine", seed=batch_seed, device=device,
                     verbose=int(self.verbose), desc="pretrain",
                 )
-            weights = dac_weights(data.data, None, None, seed=dac_seed) if self.loss == "dac" else None
+            weights = RECONSTRUCTION_WEIGHTS[self.loss](data.data, None, None, seed=dac_seed)
             net, features, pre = pretrain(module, data.data, config, feature_weights=weights)
             self._pretrained = None
             if key is not None:

@@ -118,8 +118,9 @@ def build_autoencoder(
 
     Parameters
     ----------
-    name : {"auto", "conv", "cov", "gru", "lstm", "mlp"}
-        Architecture name; "auto" picks one from ``n_channels`` (:func:`resolve_architecture`).
+    name : str
+        A key of :data:`ARCHITECTURES` or "auto", which picks one from ``n_channels``
+        (:func:`resolve_architecture`).
     n_channels : int
         Number of channels ``C`` of the windows.
     length : int

@@ -39,6 +39,8 @@ __all__ = [
     "compactness_loss",
     "online_centroid_update",
     "center_distance_sum",
+    "plain_mse_weights",
+    "RECONSTRUCTION_WEIGHTS",
 ]
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -396,3 +398,18 @@ def center_distance_sum(centers: torch.Tensor) -> float:
     """Sum of Euclidean distances between all pairs of centres (Song et al.'s per-epoch record)."""
     d = torch.pdist(centers.detach())
     return float(d.sum())
+
+
+def plain_mse_weights(Xt: Any, y: np.ndarray | None = None, n_clusters: int | None = None,
+                      seed: int = 0) -> None:
+    """The weights of plain MSE: none (the signature of :func:`dac_weights`)."""
+    return None
+
+
+#: Pre-training reconstruction losses by name: each maps the training rows (and optional
+#: groups ``y``, pseudo-label clusters, seed) to the feature weights of the weighted MSE,
+#: None for plain MSE. ``reconstruction_loss(weights)`` is the loss either way.
+RECONSTRUCTION_WEIGHTS: dict[str, Callable[..., np.ndarray | None]] = {
+    "mse": plain_mse_weights,
+    "dac": dac_weights,
+}
