@@ -374,12 +374,7 @@ class BaseDeepEstimator(BaseEstimator):
         cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], device: str | None = None
     ) -> BaseDeepEstimator:
         """The estimator that :meth:`_parts` described."""
-        params = dict(meta["params"])
-        if device is not None:
-            params["device"] = device
-        est = cls(**params)
-        est.input_shape_ = tuple(int(s) for s in meta["input_shape"])
-        est.n_features_in_ = est.input_shape_[-1]
+        est = cls._unfitted(meta, device)
         est.scaler_ = _scaler_from_dict(meta["scaler"])
         module = io.load_state_arrays(est._build_module(est.input_shape_, 0), arrays)
         est.module_ = module.to(resolve_device(est.device)).eval()
@@ -387,6 +382,20 @@ class BaseDeepEstimator(BaseEstimator):
         est.n_iter_ = int(meta["n_iter"])
         est._restore(arrays, meta)
         return est
+
+    @classmethod
+    def _unfitted(cls, meta: dict[str, Any], device: str | None) -> BaseDeepEstimator:
+        """The estimator of saved ``meta`` with its ``input_shape_`` (``device`` overrides)."""
+        params = dict(meta["params"])
+        if device is not None:
+            params["device"] = device
+        est = cls(**{k: tuple(v) if k in cls._tuple_params and v is not None else v
+                     for k, v in params.items()})  # JSON stored the tuples as lists
+        est.input_shape_ = tuple(int(s) for s in meta["input_shape"])
+        est.n_features_in_ = est.input_shape_[-1]
+        return est
+
+    _tuple_params: ClassVar[tuple[str, ...]] = ()
 
     def _restore(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         """Set the fitted state beyond module, scaler and history from the saved parts."""

@@ -195,6 +195,7 @@ class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseD
     }
     _input: ClassVar[str] = "arrays"
     _fitted_attr: ClassVar[str] = "clusterer_"
+    _tuple_params: ClassVar[tuple[str, ...]] = ("delays", "gravity_channels")
 
     def _check_data_params(self, n: int, c: int) -> int:
         check_n_clusters(self.n_clusters, n)
@@ -319,13 +320,7 @@ class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseD
     ) -> RecordingClusterer:
         from sklearn.preprocessing import StandardScaler
 
-        params = dict(meta["params"])
-        if device is not None:
-            params["device"] = device
-        params["delays"] = tuple(params["delays"])  # JSON stored the tuples as lists
-        if params["gravity_channels"] is not None:
-            params["gravity_channels"] = tuple(params["gravity_channels"])
-        est = cls(**params)
+        est = cls._unfitted(meta, device)
         inner = {k[len("inner/"):]: v for k, v in arrays.items() if k.startswith("inner/")}
         est.clusterer_ = LatentClusterer._from_parts(inner, meta["inner"], device)
         st = CovStatistics(est.delays, est.eps)
@@ -340,8 +335,6 @@ class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseD
         est.tilt_mean_, est.tilt_scale_ = (float(v) for v in meta["tilt"])
         est.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
         est.cluster_centers_ = est.clusterer_.cluster_centers_
-        est.input_shape_ = tuple(int(v) for v in meta["input_shape"])
-        est.n_features_in_ = est.input_shape_[-1]
         est.scaler_ = None
         return est
 
