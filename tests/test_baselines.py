@@ -1,4 +1,4 @@
-"""Every baseline on tiny data: estimator contract, reproducibility, bad inputs.
+"""Every baseline on tiny data: what each finds (the estimator contract is in test_contract.py).
 
 DTW, soft-DTW and KShape pay a one-off numba compilation (seconds) in the first fit of the
 session; the data are tiny so every later fit takes milliseconds.
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 
 from tsclust.baselines import (
     BASELINES,
@@ -17,9 +15,11 @@ from tsclust.baselines import (
     DTWKMeans,
     FlatKMeans,
     KShapeBaseline,
+    RocketKMeans,
     SoftDTWKMeans,
     StatsKMeans,
     make_baseline,
+    pca_to_variance,
     window_stats,
     z_normalize,
 )
@@ -36,6 +36,7 @@ FAST = {
     "kmeans": {"n_init": 2},
     "stats-kmeans": {"n_init": 2},
     "cov-ward": {},
+    "rocket-kmeans": {"n_features": 336, "n_init": 2},
 }
 
 
@@ -69,6 +70,7 @@ def fitted(request, blobs):
 
 def test_registry_is_complete():
     assert set(BASELINES) == set(FAST)
+    assert all(type(make_baseline(name, 3)) is cls for name, cls in BASELINES.items())
 
 
 def test_fit_recovers_clusters_and_attributes(fitted, blobs):
@@ -81,61 +83,16 @@ def test_fit_recovers_clusters_and_attributes(fitted, blobs):
     assert np.isfinite(est.inertia_)
     assert est.n_iter_ >= 1
     n_cov = C + (2 * C) * (2 * C + 1) // 2  # means + log-covariance of 2C delay-embedded rows
-    expected = {"stats-kmeans": (3, 2 * C), "cov-ward": (3, n_cov)}.get(name, (3, T, C))
+    expected = {"stats-kmeans": (3, 2 * C), "cov-ward": (3, n_cov),
+                "rocket-kmeans": (3, getattr(est, "n_components_", -1))}.get(name, (3, T, C))
     assert est.cluster_centers_.shape == expected
 
 
-def test_predict_agrees_with_labels(fitted, blobs):
+def test_predict_on_a_subset_agrees(fitted, blobs):
+    # fit_predict == fit().predict, clone, seeding, not-fitted and bad input: test_contract.py
     _, est = fitted
     X, _ = blobs
-    pred = est.predict(X)
-    assert pred.shape == (X.shape[0],)
-    assert ari(est.labels_, pred) == 1.0
-    # a 2-D subset of windows works too and gives the same assignments
-    assert np.array_equal(est.predict(X[:5]), pred[:5])
-
-
-def test_reproducible_and_fit_predict_consistent(fitted, blobs):
-    name, est = fitted
-    X, _ = blobs
-    again = clone(est)
-    labels = again.fit_predict(X)
-    assert np.array_equal(labels, est.labels_)
-    np.testing.assert_allclose(again.cluster_centers_, est.cluster_centers_)
-
-
-def test_clone_and_params(fitted):
-    name, est = fitted
-    params = est.get_params()
-    assert params["n_clusters"] == 3 and params["random_state"] == 0
-    fresh = clone(est)
-    assert not hasattr(fresh, "labels_")
-    assert type(fresh) is BASELINES[name]
-
-
-def test_not_fitted(fitted, blobs):
-    name, _ = fitted
-    with pytest.raises(NotFittedError):
-        build(name).predict(blobs[0])
-
-
-def test_bad_inputs(fitted, blobs):
-    name, est = fitted
-    X, _ = blobs
-    with pytest.raises(ValueError, match="n_clusters"):
-        make_baseline(name, 1, **FAST[name]).fit(X)
-    with pytest.raises(ValueError, match="larger than the number of samples"):
-        make_baseline(name, 4, **FAST[name]).fit(X[:3])
-    bad = X.copy()
-    bad[2, 3, 1] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
-        build(name).fit(bad)
-    with pytest.raises(ValueError, match="dimension"):
-        build(name).fit(X[None])
-    with pytest.raises(ValueError, match="channel"):
-        est.predict(X[:, :, :1])
-    with pytest.raises(ValueError, match="time points"):
-        est.predict(X[:, :10])
+    assert np.array_equal(est.predict(X[:5]), est.predict(X)[:5])
 
 
 def test_univariate_2d_input(blobs):
@@ -185,6 +142,8 @@ def test_softdtw_passes_gamma(blobs):
         (CovWard(3, delays=(0,)), "delays"),
         (CovWard(3, delays=(T,)), "longer"),
         (CovWard(3, max_samples=2), "max_samples"),
+        (RocketKMeans(3, n_features=83), "n_features"),
+        (RocketKMeans(3, pca_variance=1.0), "pca_variance"),
     ],
 )
 def test_bad_parameters(est, match, blobs):
@@ -254,3 +213,32 @@ def test_cov_ward_subsample_and_channel_scale(blobs):
     sub = CovWard(3, max_samples=12, random_state=0).fit(X)
     assert sub.labels_.shape == (len(X),) and ari(y, sub.labels_) == 1.0
     assert np.array_equal(sub.labels_, sub.predict(X))
+
+
+def test_rocket_kmeans_separates_shapes_with_the_stage_features_and_pca():
+    # same level and spread, different shape: sines vs square waves vs chirps, random phase
+    rng = np.random.RandomState(0)
+    t = np.linspace(0, 1, 64)
+    shapes = [lambda p: np.sin(2 * np.pi * (4 * t + p)),
+              lambda p: np.sign(np.sin(2 * np.pi * (4 * t + p))),
+              lambda p: np.sin(2 * np.pi * (12 * t**2 + p))]
+    X = np.stack([f(rng.rand()) + 0.1 * rng.randn(64) for f in shapes for _ in range(15)])
+    y = np.repeat(np.arange(3), 15)
+    est = RocketKMeans(3, n_features=840, random_state=0).fit(X[:, :, None])
+    assert ari(y, est.labels_) == 1.0
+    assert est.rocket_.stage_.n_features == 840 and 1 <= est.n_components_ < 45
+    assert est.pca_.explained_variance_ratio_[: est.n_components_].sum() >= 0.8
+    no_pca = RocketKMeans(3, n_features=840, pca_variance=None, random_state=0).fit(X)
+    assert no_pca.pca_ is None and no_pca.n_components_ == 840
+    assert ari(y, no_pca.labels_) == 1.0
+
+
+def test_pca_to_variance_keeps_as_many_components_as_the_exact_pca():
+    from sklearn.decomposition import PCA
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 20) @ rng.randn(20, 260) + 0.3 * rng.randn(300, 260)  # rank 20 + noise
+    pca, k = pca_to_variance(X, 0.8, random_state=0)
+    assert pca.n_components_ == 64 and k == PCA(0.8, svd_solver="full").fit(X).n_components_
+    small, k_small = pca_to_variance(X[:, :100], 0.8)  # below 4 * 64 columns: exact PCA
+    assert small.n_components_ == k_small

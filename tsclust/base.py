@@ -195,6 +195,18 @@ class ArrayInput:
 INPUTS: dict[str, type] = {"windows": WindowInput, "vectors": VectorInput, "arrays": ArrayInput}
 
 
+def _tuples(value: Any) -> Any:
+    """``value`` with every list (at any depth, dict values included) turned into a tuple.
+
+    The parameters of tsclust's estimators hold sequences as tuples; JSON gives lists back.
+    """
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
+
+
 def _scaler_to_dict(scaler: Any) -> dict[str, Any] | None:
     if isinstance(scaler, StandardScaler):
         return {"kind": "features", "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist()}
@@ -389,13 +401,10 @@ class BaseDeepEstimator(BaseEstimator):
         params = dict(meta["params"])
         if device is not None:
             params["device"] = device
-        est = cls(**{k: tuple(v) if k in cls._tuple_params and v is not None else v
-                     for k, v in params.items()})  # JSON stored the tuples as lists
+        est = cls(**{k: _tuples(v) for k, v in params.items()})  # JSON stored tuples as lists
         est.input_shape_ = tuple(int(s) for s in meta["input_shape"])
         est.n_features_in_ = est.input_shape_[-1]
         return est
-
-    _tuple_params: ClassVar[tuple[str, ...]] = ()
 
     def _restore(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         """Set the fitted state beyond module, scaler and history from the saved parts."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_compare", "plot_timeline", "plot_latent", "plot_history"]
+__all__ = ["plot_compare", "plot_ranks", "plot_timeline", "plot_latent", "plot_history"]
 
 _SCORE_LABELS = {
     "ari": "ARI",
@@ -127,6 +127,73 @@ def plot_compare(
         ax.text(0.5, 0.5, "no successful run", ha="center", va="center", transform=ax.transAxes)
         ax.set_xlim(1e-2, 1e2)
     ax.set_title(f"{_SCORE_LABELS[score]} vs wall time (mean ± std over seeds)")
+    if to_file:
+        path = Path(path_or_ax)
+        fig.savefig(path, dpi=120)
+        return path
+    return ax
+
+
+def plot_ranks(
+    ranks: Mapping[str, float],
+    path_or_ax: str | os.PathLike | Any,
+    *,
+    cd: float | None = None,
+    n_problems: int | None = None,
+) -> Any:
+    """Average ranks of methods, best (lowest) at the top, with a critical-difference bar.
+
+    Parameters
+    ----------
+    ranks : mapping of str to float
+        Method -> average rank (1 = best), e.g. from :func:`tsclust.bench.report.average_ranks`.
+    path_or_ax : str, path or matplotlib Axes
+        A file path (format from the suffix) or an Axes to draw on.
+    cd : float or None, default=None
+        Nemenyi critical difference, drawn as a bar from the best rank (methods whose rank ends
+        inside it are not significantly worse than the best); None or NaN: no bar.
+    n_problems : int or None, default=None
+        Named in the title.
+
+    Returns
+    -------
+    out : pathlib.Path or matplotlib Axes
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     plot_ranks({"a": 1.2, "b": 1.8}, os.path.join(d, "r.png"), cd=0.5).name
+    'r.png'
+    """
+    items = sorted(((float(v), str(k)) for k, v in ranks.items() if math.isfinite(float(v))))
+    to_file = isinstance(path_or_ax, (str, os.PathLike))
+    if to_file:
+        fig = _new_figure((7.0, 1.2 + 0.32 * max(len(items), 1)))
+        ax = fig.add_subplot()
+    else:
+        ax = path_or_ax
+    if items:
+        values = [v for v, _ in items]
+        y = np.arange(len(items))
+        ax.hlines(y, 1, values, color="0.8", linewidth=1)
+        ax.plot(values, y, "o", color="C0")
+        ax.set_yticks(y, [name for _, name in items])
+        ax.invert_yaxis()
+        right = max(values)
+        if cd is not None and math.isfinite(cd):
+            best = values[0]
+            right = max(right, best + cd)
+            ax.axvspan(best, best + cd, color="C1", alpha=0.15)
+        ax.set_xlim(0.8, right + 0.3)
+    else:
+        ax.text(0.5, 0.5, "no ranks", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("average rank by NMI (1 = best)")
+    ax.grid(True, axis="x", alpha=0.3)
+    over = f" over {n_problems} problems" if n_problems is not None else ""
+    shaded = (f"\nshaded: within the critical difference {cd:.2f} of the best"
+              if items and cd is not None and math.isfinite(cd) else "")
+    ax.set_title(f"Average rank{over}{shaded}", fontsize=10)
     if to_file:
         path = Path(path_or_ax)
         fig.savefig(path, dpi=120)

@@ -16,7 +16,8 @@ LIGHT_PARSER = f"""
 import sys
 import tsclust.cli
 parser = tsclust.cli.build_parser()
-for argv in (["--help"], ["fit", "--help"], ["fit", "s.h5", "-k", "two", "-o", "m.h5"]):
+for argv in (["--help"], ["fit", "--help"], ["fit", "s.h5", "-k", "two", "-o", "m.h5"],
+             ["bench", "panel", "--help"]):
     try:
         parser.parse_args(argv)
     except SystemExit:
@@ -41,7 +42,7 @@ def test_subcommand_registry():
     from tsclust.cli import SUBCOMMANDS, build_parser
 
     names = [m.__name__.rsplit(".", 1)[1] for m in SUBCOMMANDS]
-    assert names == ["windows", "info", "fit", "predict", "compare", "segment", "demo"]
+    assert names == ["windows", "info", "fit", "predict", "compare", "segment", "demo", "bench"]
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert list(sub.choices) == names
     for module in SUBCOMMANDS:

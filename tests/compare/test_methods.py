@@ -56,11 +56,12 @@ def test_every_family_is_listed_from_the_live_registries():
     from tsclust.clustering import HEADS
     from tsclust.models import ARCHITECTURES
 
-    assert list(METHODS) == ["baseline", "deep", "recording"]
+    assert list(METHODS) == ["baseline", "deep", "recording", "default"]
     expected = (
         list(BASELINES)
         + [f"{a}+{h}" for a in ARCHITECTURES for h in HEADS]
         + [f"rec+{h}" for h in HEADS]
+        + ["default"]
     )
     assert available_methods() == expected
     assert len(set(expected)) == len(expected)  # no name is owned by two families
@@ -99,6 +100,17 @@ def test_make_method_builds_recording_clusterers():
     assert type(est).__name__ == "RecordingClusterer"
     assert (est.n_clusters, est.head, est.random_state, est.pretrain_epochs) == (3, "dec", 1, 5)
     assert est.accepts_groups is True
+
+
+def test_default_is_the_default_deep_clusterer():
+    from tsclust.clustering import DeepClusterer
+
+    est = make_method("default", 4, 3, {"pretrain_epochs": 2})
+    expected = DeepClusterer(n_clusters=4, random_state=3, pretrain_epochs=2).get_params()
+    assert type(est) is DeepClusterer and est.get_params() == expected
+    assert METHODS["default"].seeded and not METHODS["baseline"].seeded
+    assert family_of("default") is METHODS["default"]
+    assert METHODS["default"].parse("conv+dec") is None
 
 
 class ToyFamily(MethodFamily):

@@ -21,6 +21,7 @@ SMALL = {
     "gru": {"hidden_size": 8},
     "lstm": {"hidden_size": 8},
     "mlp": {"hidden": (16, 8)},
+    "rocket": {"hidden": (8,), "n_features": 168},
 }
 
 

@@ -18,12 +18,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import compare, demo, fit, info, predict, segment, windows
+from . import bench, compare, demo, fit, info, predict, segment, windows
 from ._common import run_command
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS", "detect_format"]
 
-SUBCOMMANDS = (windows, info, fit, predict, compare, segment, demo)
+SUBCOMMANDS = (windows, info, fit, predict, compare, segment, demo, bench)
 """The subcommand modules, in help order."""
 
 

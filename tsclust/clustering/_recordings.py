@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import ClusterMixin, TransformerMixin
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from .. import io
 from .._validation import Check, Interval, check_delays, check_n_clusters, split_seeds
@@ -195,7 +196,6 @@ class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseD
     }
     _input: ClassVar[str] = "arrays"
     _fitted_attr: ClassVar[str] = "clusterer_"
-    _tuple_params: ClassVar[tuple[str, ...]] = ("delays", "gravity_channels")
 
     def _check_data_params(self, n: int, c: int) -> int:
         check_n_clusters(self.n_clusters, n)
@@ -271,6 +271,10 @@ class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseD
         """``fit(X, groups=groups).labels_``."""
         return self.fit(X, groups=groups).labels_
 
+    def fit_transform(self, X: Any, y: Any = None, groups: Any = None) -> np.ndarray:
+        """``fit(X, groups=groups).transform(X, groups=groups)``: latents ``(n_samples, latent_dim)``."""
+        return self.fit(X, groups=groups).transform(X, groups=groups)
+
     def _inner_input(self, X: Any, groups: Any) -> np.ndarray:
         X = self._data(X).data
         g = check_groups(groups, X.shape[0])
@@ -298,6 +302,7 @@ class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseD
     # ------------------------------------------------------------------ persistence
     def _parts(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """The arrays and metadata :meth:`save` writes (the inner model's under ``inner/``)."""
+        check_is_fitted(self, "clusterer_")
         inner_arrays, inner_meta = self.clusterer_._parts()
         st = self.statistics_
         arrays = {f"inner/{k}": v for k, v in inner_arrays.items()}

@@ -11,7 +11,12 @@ them:
   ``DeepClusterer(n_clusters=k, architecture=ARCH, head=HEAD, random_state=seed, **params)``;
 - ``"recording"``: ``"rec+HEAD"`` (``"rec+dec"``), built as ``RecordingClusterer(n_clusters=k,
   head=HEAD, random_state=seed, **params)``; it declares ``accepts_groups = True``, so the runs
-  give it each window's recording.
+  give it each window's recording;
+- ``"default"``: the one name ``"default"``, ``DeepClusterer(n_clusters=k, random_state=seed,
+  **params)`` with its default architecture and head (what a user gets without choosing).
+
+A family's ``seeded`` says whether its runs differ by seed enough to be repeated over several
+seeds (the deep families) or not (the baselines): :mod:`tsclust.bench` runs the others once.
 
 The deep registries import torch, so they are read inside the functions, never at import.
 Adding a family is one subclass and one line in :data:`METHODS`.
@@ -31,6 +36,7 @@ __all__ = [
     "BaselineFamily",
     "HeadFamily",
     "DeepFamily",
+    "DefaultFamily",
     "RecordingFamily",
     "available_methods",
     "check_methods",
@@ -45,7 +51,15 @@ class MethodFamily(ABC):
 
     Subclasses define :meth:`names`, :meth:`build` and :meth:`describe`; they may override
     :meth:`owns` (a cheaper test than listing every name) and :meth:`warm`.
+
+    Attributes
+    ----------
+    seeded : bool
+        Whether runs of the family's methods differ by seed (stochastic training), so that a
+        benchmark repeats them over several seeds; False for the baselines, run once.
     """
+
+    seeded: bool = True
 
     @abstractmethod
     def names(self) -> list[str]:
@@ -91,6 +105,8 @@ class MethodFamily(ABC):
 
 class BaselineFamily(MethodFamily):
     """The baselines of :data:`tsclust.baselines.BASELINES`, by their registry names."""
+
+    seeded = False
 
     def names(self) -> list[str]:
         return list(BASELINES)
@@ -187,6 +203,37 @@ class DeepFamily(HeadFamily):
         )
 
 
+class DefaultFamily(DeepFamily):
+    """``"default"``: :class:`tsclust.clustering.DeepClusterer` with only ``n_clusters`` chosen.
+
+    A :class:`DeepFamily` whose one name stands for the architecture and head that
+    ``DeepClusterer`` defaults to (read from its signature, so it follows the estimator).
+    """
+
+    name = "default"
+    note = ""
+
+    def names(self) -> list[str]:
+        return [self.name]
+
+    def parse(self, name: str) -> tuple[str, str] | None:
+        """``(architecture, head)`` of ``DeepClusterer``'s defaults for ``"default"``, else None."""
+        if name != self.name:
+            return None
+        import inspect
+
+        from ..clustering import DeepClusterer
+
+        params = inspect.signature(DeepClusterer).parameters
+        return params["architecture"].default, params["head"].default
+
+    def owns(self, name: str) -> bool:
+        return name == self.name
+
+    def describe(self) -> str:
+        return f"{self.name} (DeepClusterer(n_clusters=k) with its default architecture and head)"
+
+
 class RecordingFamily(HeadFamily):
     """``rec+HEAD``: a :class:`tsclust.clustering.RecordingClusterer` with that head."""
 
@@ -205,12 +252,13 @@ METHODS: dict[str, MethodFamily] = {
     "baseline": BaselineFamily(),
     "deep": DeepFamily(),
     "recording": RecordingFamily(),
+    "default": DefaultFamily(),
 }
 """Family name -> family, in the order :func:`available_methods` lists their names."""
 
 
 def available_methods() -> list[str]:
-    """All valid method names, family by family: the baselines, ``ARCH+HEAD``, ``rec+HEAD``.
+    """All valid method names, family by family: baselines, ``ARCH+HEAD``, ``rec+HEAD``, default.
 
     Returns
     -------

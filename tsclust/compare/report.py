@@ -24,6 +24,7 @@ __all__ = [
     "json_text",
     "jsonable",
     "markdown",
+    "parse_csv_text",
     "result_columns",
     "summarize",
 ]
@@ -204,32 +205,71 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
-def result_columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """:data:`RESULT_COLUMNS`, then the rows' extra keys in order of appearance."""
-    columns = list(RESULT_COLUMNS)
+def result_columns(
+    rows: Sequence[Mapping[str, Any]], first: Sequence[str] = RESULT_COLUMNS
+) -> list[str]:
+    """``first`` (default :data:`RESULT_COLUMNS`), then the rows' extra keys in order of appearance."""
+    columns = list(first)
     for row in rows:
         columns += [k for k in row if k not in columns]
     return columns
 
 
-def csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
+def csv_text(rows: Sequence[Mapping[str, Any]], first: Sequence[str] = RESULT_COLUMNS) -> str:
     """``results.csv``: a header of :func:`result_columns`, then one line per row.
 
     Parameters
     ----------
     rows : sequence of dict
+    first : sequence of str, default=RESULT_COLUMNS
+        The leading columns (a row without one has an empty cell there).
 
     Returns
     -------
     text : str
         CSV with ``\\r\\n`` line ends; None is an empty cell, NaN ``nan``, floats in full.
+        :func:`parse_csv_text` reads it back.
     """
-    columns = result_columns(rows)
+    columns = result_columns(rows, first)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
     writer.writerows([_csv_cell(row.get(col)) for col in columns] for row in rows)
     return buffer.getvalue()
+
+
+def _parse_cell(cell: str) -> Any:
+    if cell == "":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(cell)
+        except ValueError:
+            pass
+    return cell
+
+
+def parse_csv_text(text: str) -> list[dict[str, Any]]:
+    """The rows of a :func:`csv_text` table: an empty cell is None, numbers are int or float.
+
+    Parameters
+    ----------
+    text : str
+        CSV with a header line.
+
+    Returns
+    -------
+    rows : list of dict
+        One dict per line, keyed by the header; ``"nan"`` reads as NaN, a cell that is
+        neither empty nor a number stays a str.
+
+    Examples
+    --------
+    >>> parse_csv_text(csv_text([{"method": "kmeans", "seed": 0, "ari": 0.5}], first=()))
+    [{'method': 'kmeans', 'seed': 0, 'ari': 0.5}]
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    return [{k: _parse_cell(v) for k, v in line.items()} for line in reader]
 
 
 def jsonable(value: Any) -> Any:

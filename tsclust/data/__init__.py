@@ -10,7 +10,7 @@ from .formats import FORMATS, detect_format, read_recording
 from .hapt import HAPT_ACTIVITIES, HAPT_CHANNELS, HAPT_SAMPLING_RATE, iter_hapt, read_hapt
 from .recording import NAN_POLICIES, Recording
 from .sample import load_sample
-from .ucr import read_ucr
+from .ucr import read_ucr, read_ucr_index
 
 __all__ = [
     "Recording",
@@ -18,6 +18,7 @@ __all__ = [
     "read_hapt",
     "iter_hapt",
     "read_ucr",
+    "read_ucr_index",
     "read_csv_recording",
     "read_npy_recording",
     "read_recording",

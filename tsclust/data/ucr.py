@@ -10,9 +10,22 @@ import numpy as np
 
 from ._text import decompress, parse_table
 
-__all__ = ["read_ucr"]
+__all__ = ["read_ucr", "read_ucr_index", "UCR_INDEX"]
 
 _SPLITS = ("TRAIN", "TEST", "both")
+
+UCR_INDEX = "INDEX.tsv"
+"""The optional table of problems at the top of a UCR archive folder."""
+
+#: INDEX.tsv column (its name up to a parenthesis) -> key of a :func:`read_ucr_index` entry.
+_INDEX_KEYS = {
+    "dataset": "name",
+    "n_train": "n_train",
+    "n_test": "n_test",
+    "length": "length",
+    "n_classes": "n_classes",
+}
+_SIZES = ("n_train", "n_test", "length", "n_classes")
 
 
 def _find_split(folder: Path, split: str) -> Path:
@@ -100,3 +113,59 @@ def read_ucr(
     X = np.concatenate([X for X, _ in parts])
     y = np.concatenate([y for _, y in parts])
     return X, y
+
+
+def _index_value(key: str, cell: str) -> str | int:
+    return cell if key == "name" else int(cell)
+
+
+def read_ucr_index(folder: str | os.PathLike) -> list[dict[str, str | int | None]]:
+    """The problems of a UCR archive folder, one dict each, sorted by name.
+
+    Parameters
+    ----------
+    folder : path-like
+        The archive folder: one subfolder per problem (``<Name>/<Name>_TRAIN.tsv[.gz]``), and
+        optionally ``INDEX.tsv``, a tab-separated table with a header whose columns include
+        ``dataset``, ``n_train``, ``n_test``, ``length`` (``length(padded)`` matches) and
+        ``n_classes``.
+
+    Returns
+    -------
+    problems : list of dict
+        ``name``, ``path`` (the problem's folder, a str), ``n_train``, ``n_test``, ``length``
+        and ``n_classes``: from ``INDEX.tsv`` when it exists, else every subfolder with a
+        TRAIN file and None sizes.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``folder`` missing, or a problem ``INDEX.tsv`` lists has no folder.
+    ValueError
+        ``INDEX.tsv`` without a ``dataset`` column, or a size that is not an integer.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise FileNotFoundError(f"UCR archive folder {root} not found")
+    index = root / UCR_INDEX
+    if not index.is_file():
+        names = [p.name for p in sorted(root.iterdir()) if p.is_dir() and any(p.glob("*_TRAIN.tsv*"))]
+        return [{"name": n, "path": str(root / n), **dict.fromkeys(_SIZES)} for n in names]
+    lines = [line.split("\t") for line in index.read_text(encoding="utf-8").splitlines() if line]
+    if not lines:
+        return []
+    header = [_INDEX_KEYS.get(h.split("(")[0].strip()) for h in lines[0]]
+    if "name" not in header:
+        raise ValueError(f"{index}: the header has no 'dataset' column")
+    problems = []
+    for number, cells in enumerate(lines[1:], start=2):
+        try:
+            entry = {k: _index_value(k, c.strip()) for k, c in zip(header, cells, strict=True) if k}
+        except ValueError as exc:
+            raise ValueError(f"{index} line {number}: {exc}") from None
+        path = root / str(entry["name"])
+        if not path.is_dir():
+            raise FileNotFoundError(f"{index} lists {entry['name']}, but {path} is missing")
+        sizes = {k: entry.get(k) for k in _SIZES}
+        problems.append({"name": entry["name"], "path": str(path), **sizes})
+    return sorted(problems, key=lambda e: str(e["name"]))

@@ -20,7 +20,7 @@ from .registry import (
     resolve_architecture,
 )
 from .staged import StagedAutoencoder
-from .stages import STAGES, CovStage, FeatureStage, build_stage, window_statistics
+from .stages import STAGES, CovStage, FeatureStage, RocketStage, build_stage, window_statistics
 
 __all__ = [
     "ARCHITECTURES",
@@ -32,6 +32,7 @@ __all__ = [
     "GRUAutoencoder",
     "LSTMAutoencoder",
     "RecurrentAutoencoder",
+    "RocketStage",
     "STAGES",
     "StagedAutoencoder",
     "VectorAutoencoder",

@@ -6,8 +6,8 @@
 - :mod:`tsclust.training.losses`: reconstruction, DAC's clustering-weighted MSE and the
   heads' clustering terms.
 - :mod:`tsclust.training.inference`: :func:`encode`, :func:`decode`, :func:`reconstruct`,
-  :func:`reconstruction_errors`, and the fixed-feature helpers :func:`prepare_module` and
-  :func:`feature_view`.
+  :func:`reconstruction_errors`, and the fixed-feature helpers :func:`prepare_module`,
+  :func:`fit_stage_windows`, :func:`raw_features` and :func:`feature_view`.
 - :mod:`tsclust.training.batches`: samplers and batch readers shared by loop and inference.
 """
 
@@ -15,7 +15,9 @@ from .inference import (
     decode,
     encode,
     feature_view,
+    fit_stage_windows,
     prepare_module,
+    raw_features,
     reconstruct,
     reconstruction_errors,
 )
@@ -58,9 +60,11 @@ __all__ = [
     "default_strategy",
     "encode",
     "feature_view",
+    "fit_stage_windows",
     "lr_factor",
     "mse_loss",
     "prepare_module",
+    "raw_features",
     "reconstruct",
     "reconstruction_errors",
     "reconstruction_loss",

@@ -26,6 +26,8 @@ __all__ = [
     "reconstruction_errors",
     "prepare_module",
     "feature_view",
+    "fit_stage_windows",
+    "raw_features",
 ]
 
 
@@ -35,6 +37,13 @@ def _module_device(module: nn.Module) -> torch.device:
     for b in module.buffers():
         return b.device
     return torch.device("cpu")
+
+
+def _place(module: nn.Module, device: str | torch.device | None) -> torch.device:
+    """Move ``module`` to ``device`` (None: where it is) and return that device."""
+    dev = _module_device(module) if device is None else resolve_device(device)
+    module.to(dev)
+    return dev
 
 
 def _batched_apply(
@@ -54,8 +63,7 @@ def _batched_apply(
     if not is_ds:
         X = torch.as_tensor(X, dtype=torch.float32)
     batch_size = _check_int(batch_size, "batch_size", 1)
-    dev = _module_device(module) if device is None else resolve_device(device)
-    module.to(dev)
+    dev = _place(module, device)
     n = len(X)
     lo, hi = 0, n
     gather = shard and collectives.active()
@@ -153,6 +161,39 @@ def reconstruction_errors(
     return _batched_apply(_err, module, X, batch_size, device)
 
 
+def fit_stage_windows(
+    stage: nn.Module,
+    X: torch.Tensor | np.ndarray | Any,
+    device: str | torch.device | None = None,
+) -> None:
+    """Give a feature stage the training windows its raw features depend on.
+
+    Calls ``stage.fit_windows`` with ``X`` ``(N, C, L)`` (or a dataset), or, when ``N``
+    exceeds ``stage.n_fit_windows``, with that many evenly spaced rows of it (deterministic,
+    so every rank of a distributed run passes the same rows; a dataset reads only those).
+    A stage with ``n_fit_windows == 0`` (``"cov"``) is left as it is.
+    """
+    wanted = int(getattr(stage, "n_fit_windows", 0))
+    if wanted <= 0:
+        return
+    dev = _place(stage, device)
+    n = len(X)
+    rows = torch.from_numpy(np.unique(np.linspace(0, n - 1, min(wanted, n)).round().astype(np.int64)))
+    sample = fetch_batch(X, rows) if is_dataset(X) else torch.as_tensor(X, dtype=torch.float32)[rows]
+    stage.fit_windows(sample.to(dev))
+
+
+def raw_features(
+    stage: nn.Module,
+    X: torch.Tensor | np.ndarray | Any,
+    batch_size: int = 4096,
+    device: str | torch.device | None = None,
+) -> np.ndarray:
+    """Unstandardised features ``(N, stage.n_features)`` (``stage.raw``) of ``X`` ``(N, C, L)``
+    or a dataset, in batches, without gradients; float32 unless ``X`` is a float64 tensor."""
+    return _batched_apply(stage.raw, stage, X, batch_size, device)
+
+
 def prepare_module(
     module: nn.Module,
     X: torch.Tensor | np.ndarray | Any,
@@ -161,14 +202,18 @@ def prepare_module(
 ) -> None:
     """Fit a module's data-dependent buffers on its training windows, before training.
 
-    A module with a fixed feature stage (``module.stage``, e.g. ``"cov"``) gets the stage's
-    standardisation from the raw features of ``X`` ``(N, C, L)`` or a dataset; every other
-    module is left as it is. Every rank of a distributed run computes the same values.
+    A module with a fixed feature stage (``module.stage``, e.g. ``"cov"``) first gets the
+    stage's own data-dependent state (:func:`fit_stage_windows`, e.g. the biases of
+    ``"rocket"``), then the stage's standardisation from the raw features of ``X``
+    ``(N, C, L)`` or a dataset; every other module is left as it is. Every rank of a
+    distributed run computes the same values.
     """
     stage = getattr(module, "stage", None)
     if stage is None:
         return
-    raw = _batched_apply(stage.raw, module, X, batch_size, device)  # (N, F)
+    _place(module, device)
+    fit_stage_windows(stage, X)
+    raw = raw_features(stage, X, batch_size)  # (N, F)
     stage.fit(torch.from_numpy(np.asarray(raw)))
 
 

@@ -11,12 +11,22 @@ from typing import Any
 
 from ._base import FeatureStage
 from .cov import CovStage, n_statistics, window_statistics
+from .rocket import RocketStage
 
-__all__ = ["STAGES", "FeatureStage", "CovStage", "build_stage", "window_statistics", "n_statistics"]
+__all__ = [
+    "STAGES",
+    "FeatureStage",
+    "CovStage",
+    "RocketStage",
+    "build_stage",
+    "window_statistics",
+    "n_statistics",
+]
 
 #: Stage name -> class; every class takes ``(n_channels, length, **kwargs)``.
 STAGES: dict[str, type[FeatureStage]] = {
     "cov": CovStage,
+    "rocket": RocketStage,
 }
 
 

@@ -13,7 +13,10 @@ __all__ = ["FeatureStage"]
 class FeatureStage(nn.Module):
     """A fixed (parameter-free) map of windows to feature vectors, standardised on training data.
 
-    Subclasses set ``n_features`` in ``__init__`` and implement :meth:`raw`. :meth:`fit` sets
+    Subclasses set ``n_features`` in ``__init__`` and implement :meth:`raw`. A stage whose
+    raw features themselves depend on training data (the biases of ``"rocket"``) sets
+    ``n_fit_windows`` and implements :meth:`fit_windows`, which
+    :func:`tsclust.training.prepare_module` calls first. :meth:`fit` sets
     the per-feature standardisation from the raw features of the training windows (buffers
     ``feature_mean_`` and ``feature_scale_``, saved with the weights; the identity until
     then), and calling the stage gives the standardised features. An encoder sits on a stage
@@ -33,9 +36,13 @@ class FeatureStage(nn.Module):
         The registry name (:data:`tsclust.models.stages.STAGES`).
     n_features : int
         Length ``F`` of the feature vector.
+    n_fit_windows : int
+        How many training windows :meth:`fit_windows` wants (0, the default: none, and the
+        hook is not called); given more, the caller passes an evenly spaced subsample.
     """
 
     name = ""
+    n_fit_windows = 0
 
     def __init__(self, n_channels: int, length: int) -> None:
         super().__init__()
@@ -52,6 +59,12 @@ class FeatureStage(nn.Module):
     def raw(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
         """Unstandardised features ``(N, F)`` of windows ``(N, C, L)``."""
         raise NotImplementedError
+
+    def fit_windows(self, x: torch.Tensor) -> None:
+        """Fit what :meth:`raw` depends on from training windows ``(n, C, L)`` (a no-op here).
+
+        Called before :meth:`raw` and :meth:`fit` with at most ``n_fit_windows`` windows.
+        """
 
     @torch.no_grad()
     def fit(self, raw: torch.Tensor) -> None:

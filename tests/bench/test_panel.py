@@ -1,0 +1,193 @@
+"""The panel benchmark: problems, runs with limits and failures, the cache, the CLI (--quick)."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import pytest
+
+from tests.conftest import SHARED_DATA
+from tsclust.bench import cache, panel
+from tsclust.bench.panel import Limits, Problem, run_panel
+from tsclust.cli import main
+from tsclust.cli.bench import _read_cache
+
+FAST = ["kmeans", "euclidean-kmeans"]
+
+
+@pytest.fixture(scope="module")
+def ucr_root():
+    """The shared data root with ``ucr2018/INDEX.tsv``; skips the test when it is absent."""
+    root = SHARED_DATA.resolve()
+    if not (root / "ucr2018" / "INDEX.tsv").is_file():
+        pytest.skip(f"UCR data (ucr2018/INDEX.tsv) not found under {root}")
+    return root
+
+
+def toy_problems(n=3):
+    return [Problem(f"T{i}", "toy", "", 20 + 10 * i, 12, 2) for i in range(n)]
+
+
+def toy_loader(problem):
+    """Two well separated blobs; T1 has more series than T0, and so on."""
+    rng = np.random.RandomState(len(problem.name))
+    n = problem.n_series // 2
+    X = np.concatenate([rng.randn(n, 12, 1), rng.randn(n, 12, 1) + 5]).astype(np.float32)
+    return X, np.r_[np.zeros(n), np.ones(n)].astype(int)
+
+
+# ------------------------------------------------------------------ problems and methods
+
+
+def test_problems_of_the_shared_data(ucr_root):
+    everything = panel.list_problems(ucr_root)
+    names = [p.name for p in everything]
+    assert names[-1] == "HAPT" and len(names) == 68 and "Coffee" in names
+    quick = panel.list_problems(ucr_root, "quick")
+    assert [p.name for p in quick] == list(panel.QUICK_PROBLEMS)
+    assert quick[1] == Problem("Coffee", "ucr", str(ucr_root / "ucr2018" / "Coffee"), 56, 286, 2)
+    with pytest.raises(ValueError, match="unknown problem"):
+        panel.list_problems(ucr_root, ["Coffee", "NoSuchSet"])
+    X, y = panel.load_problem(quick[1])
+    assert X.shape == (56, 286, 1) and X.dtype == np.float32 and len(np.unique(y)) == 2
+    assert abs(X.mean()) < 1e-5 and X.std() == pytest.approx(1.0, abs=1e-4)  # global standardization
+    with pytest.raises(FileNotFoundError):
+        panel.list_problems(ucr_root / "missing")
+
+
+def test_methods_seeds_and_parameters(caplog):
+    methods = panel.default_methods()
+    assert methods[0] == "default" and {"conv+kmeans", "conv+dec", "dtw-kmeans"} <= set(methods)
+    with caplog.at_level(logging.WARNING):
+        kept = panel.resolve_methods(["kmeans", "nope", "kmeans", "cached-only"], ["cached-only"])
+    assert kept == ["kmeans", "cached-only"] and "'nope' is not registered" in caplog.text
+    assert panel.seeds_for("default", 3) == [0, 1, 2] and panel.seeds_for("kshape", 3) == [0]
+    assert panel.deep_params(["default", "conv+dec", "kmeans"], {"pretrain_epochs": 1}) == {
+        "default": {"pretrain_epochs": 1}, "conv+dec": {"pretrain_epochs": 1}}
+    assert panel.run_cost("dtw-kmeans", (10, 100, 2)) == 10 * 100**2 * 2
+    assert panel.run_cost("kmeans", (10, 100, 2)) == 10 * 100 * 2
+
+
+# ------------------------------------------------------------------ runs
+
+
+def test_run_panel_rows_failures_and_skips(monkeypatch):
+    monkeypatch.setattr(panel, "QUADRATIC_METHODS", ("stats-kmeans",))  # no numba compile
+    problems = toy_problems(2) + [Problem("Broken", "toy", "", 5, 12, 2)]
+
+    def loader(problem):
+        if problem.name == "Broken":
+            raise OSError("unreadable")
+        return toy_loader(problem)
+
+    rows = run_panel(problems, [*FAST, "stats-kmeans", "nope"], seeds=2, progress=False,
+                     limits=Limits(max_cost=20 * 12**2), loader=loader)
+    by = {(r["dataset"], r["method"], r["seed"]): r for r in rows}
+    assert [r["dataset"] for r in rows][:4] == ["Broken"] * 4  # smallest first
+    assert by[("Broken", "kmeans", 0)]["error"] == "OSError: unreadable"
+    ok = by[("T0", "kmeans", 0)]
+    assert (ok["status"], ok["source"], ok["nmi"], ok["n_series"], ok["n_channels"]) == (
+        "ok", "run", 1.0, 20, 1)
+    assert ("T0", "kmeans", 1) not in by  # a baseline runs once
+    assert by[("T0", "stats-kmeans", 0)]["status"] == "ok"  # cost 20 * 144: at the limit
+    skipped = by[("T1", "stats-kmeans", 0)]
+    assert skipped["status"] == "skipped" and "max_cost" in skipped["error"]
+    assert math.isnan(skipped["nmi"])
+    bad = by[("T0", "nope", 0)]  # an unregistered method that reaches a run: an error row
+    assert bad["status"] == "error" and "unknown method" in bad["error"]
+    assert list(rows[0])[: len(panel.PANEL_COLUMNS)] == list(panel.PANEL_COLUMNS)
+
+
+def test_max_seconds_skips_larger_problems_after_a_slow_run():
+    limits = Limits(max_cost=None, max_seconds=0.0)  # every run is "slow"
+    rows = run_panel(toy_problems(3), ["kmeans"], progress=False, limits=limits,
+                     loader=toy_loader)
+    assert [r["status"] for r in rows] == ["ok", "skipped", "skipped"]
+    assert "max_seconds" in rows[1]["error"] and "T0" in rows[1]["error"]
+
+
+# ------------------------------------------------------------------ cache
+
+
+def test_cache_round_trip_merge_and_use(tmp_path):
+    path = tmp_path / "bench" / "cache.csv"
+    rows = run_panel(toy_problems(2), FAST, progress=False, loader=toy_loader)
+    rows[0] = {**rows[0], "status": "skipped", "error": "skipped: test"}  # not cached
+    written = cache.write_cache(path, rows, {"command": "test", "methods": FAST})
+    assert set(written) == {"cache.csv", "cache.json"}
+    back, meta = _read_cache(path)
+    assert len(back) == 3 and meta["protocol"] == panel.PROTOCOL and meta["n_rows"] == 3
+    assert meta["runs"][0]["command"] == "test" and "numpy" in meta["runs"][0]["versions"]
+    original = {(r["dataset"], r["method"]): r for r in rows[1:]}
+    for r in back:
+        want = original[(r["dataset"], r["method"])]
+        for key in ("seed", "status", "nmi", "ari", "fit_time_s", "n_series", "error"):
+            assert r[key] == want[key], key
+    # writing again merges: the new rows of a pair replace the old ones, the others stay
+    again = [dict(r, nmi=0.5) for r in rows if r["dataset"] == "T1" and r["method"] == "kmeans"]
+    cache.write_cache(path, again, {"command": "second"}, previous=(back, meta))
+    merged, meta2 = _read_cache(path)
+    assert len(merged) == 3 and [r["command"] for r in meta2["runs"]] == ["test", "second"]
+    assert {(r["dataset"], r["method"]): r["nmi"] for r in merged}[("T1", "kmeans")] == 0.5
+
+    # a run with the cache: cached pairs are not run (nor their problems loaded)
+    loaded = []
+
+    def spy(problem):
+        loaded.append(problem.name)
+        return toy_loader(problem)
+
+    out = run_panel(toy_problems(2), FAST, progress=False, cached=merged, loader=spy)
+    assert loaded == ["T0"]  # T0 kmeans was skipped when cached, so T0 runs again
+    sources = {(r["dataset"], r["method"]): r["source"] for r in out}
+    assert sources == {("T0", "kmeans"): "run", ("T0", "euclidean-kmeans"): "cache",
+                       ("T1", "kmeans"): "cache", ("T1", "euclidean-kmeans"): "cache"}
+
+
+def test_a_cache_of_another_protocol_is_refused(tmp_path):
+    path = tmp_path / "c.csv"
+    cache.write_cache(path, [], {"command": "x"})
+    side = cache.sidecar_path(path)
+    side.write_text(side.read_text().replace("global per-channel", "per-series z"))
+    with pytest.raises(ValueError, match="another protocol"):
+        _read_cache(path)
+    with pytest.raises(ValueError, match="not a panel cache"):
+        cache.parse_cache("", "{}")
+
+
+def test_write_panel_files(tmp_path):
+    rows = run_panel(toy_problems(3), FAST, progress=False, loader=toy_loader)
+    paths = panel.write_panel(rows, tmp_path / "out", meta={"command": "test"})
+    assert sorted(paths) == sorted(panel.PANEL_FILES)
+    assert all(p.stat().st_size > 0 for p in paths.values())
+    text = (tmp_path / "out" / "panel.md").read_text()
+    assert "- command: test" in text and "Nemenyi critical difference" in text
+    with pytest.raises(FileExistsError):
+        panel.write_panel(rows, tmp_path / "out")
+
+
+# ------------------------------------------------------------------ CLI, --quick
+
+
+def test_cli_quick_on_the_real_problems(ucr_root, tmp_path, capsys):
+    out, cache_csv = tmp_path / "quick", tmp_path / "cache.csv"
+    argv = ["bench", "panel", "--quick", "--methods", "default,euclidean-kmeans,nope",
+            "--epochs", "1", "--data-root", str(ucr_root), "--recompute", "--quiet",
+            "--write-cache", str(cache_csv), "-o", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "## Average ranks" in printed and "vs euclidean-kmeans" in printed
+    rows, _ = _read_cache(cache_csv)
+    assert {r["dataset"] for r in rows} == set(panel.QUICK_PROBLEMS)
+    assert {r["method"] for r in rows} == {"default", "euclidean-kmeans"}
+    assert all(r["status"] == "ok" and r["seed"] == 0 for r in rows)
+    assert sorted(p.name for p in out.iterdir()) == sorted(panel.PANEL_FILES)
+    # the cached rows are read back instead of run: nothing is fitted, the numbers are the same
+    argv2 = ["bench", "panel", "--quick", "--methods", "euclidean-kmeans", "--data-root",
+             str(ucr_root), "--cache", str(cache_csv), "--quiet", "-o", str(out)]
+    assert main(argv2) == 2  # OUTDIR exists without --overwrite
+    assert main([*argv2, "--overwrite"]) == 0
+    runs = (out / "panel_runs.csv").read_text()
+    assert runs.count(",cache,") == 3

@@ -1,0 +1,165 @@
+"""``tsclust bench panel``: every method on the UCR problems + HAPT; tables, ranks, a cache."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ._common import check_free
+from .compare import parse_methods as parse_list
+
+__all__ = ["add_parser", "run", "BENCHMARKS"]
+
+logger = logging.getLogger(__name__)
+
+_QUICK_HELP = ("three small UCR problems (Chinatown, Coffee, ECG200), 1 seed, 3 pre-training "
+               "and 3 fine-tuning epochs for the deep methods: a smoke test of a few seconds")
+
+
+def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "panel",
+        help="every method on every UCR problem and HAPT: per-problem tables, W/T/L, ranks",
+        description="Run methods x seeds on the panel: the UCR problems of DATA_ROOT/ucr2018 "
+        "(INDEX.tsv) and HAPT windows (128 samples, step 64, labels 'pure'). Protocol: TRAIN+TEST "
+        "merged, global per-channel standardization, k = number of classes, transductive, NMI "
+        "and ARI. Deep methods run with --seeds seeds, baselines once. Rows of the methods in "
+        "the cache (default benchmarks/panel_baselines.csv, when it exists) are read from it "
+        "instead of run, unless --recompute. Writes panel_runs.csv, panel_summary.csv, panel.md, "
+        "panel.json and panel_ranks.png to OUTDIR.",
+    )
+    p.add_argument("--methods", default=None,
+                   help="comma-separated method names (default: default, ARCH+kmeans and "
+                   "ARCH+dec for every architecture, euclidean-kmeans, dtw-kmeans, kshape, "
+                   "rocket-kmeans); names no family registers are skipped with a warning")
+    p.add_argument("--problems", default=None,
+                   help="'all' (default), 'quick', or comma-separated problem names (HAPT for "
+                   "HAPT)")
+    p.add_argument("--seeds", type=int, default=None,
+                   help="seeds of the deep methods, 0..N-1 (default 3; 1 with --quick)")
+    p.add_argument("--quick", action="store_true", help=_QUICK_HELP)
+    p.add_argument("--epochs", type=int, default=None,
+                   help="pre-training and fine-tuning epochs of the deep methods (default: "
+                   "theirs; 3 with --quick)")
+    p.add_argument("--data-root", type=Path, default=None,
+                   help="folder with ucr2018/ and hapt/ (default: ../shared/data next to the "
+                   "repository)")
+    p.add_argument("--cache", type=Path, default=None,
+                   help="cached rows to read (default benchmarks/panel_baselines.csv in the "
+                   "repository, when it exists)")
+    p.add_argument("--recompute", action="store_true", help="read no cache: run every method")
+    p.add_argument("--write-cache", type=Path, default=None, metavar="CSV",
+                   help="merge this run's rows into the cache CSV (and its .json sidecar: "
+                   "command, date, package versions)")
+    p.add_argument("--max-cost", type=float, default=None,
+                   help="skip dtw-kmeans, softdtw-kmeans and kshape where n * length^2 * "
+                   "channels is above this (default 2e8; 0 = never skip)")
+    p.add_argument("--max-seconds", type=float, default=None,
+                   help="after a run fits longer than this, skip that method on the larger "
+                   "problems (problems run smallest first; default: no limit)")
+    p.add_argument("-o", "--out", type=Path, default=None, help="output directory")
+    p.add_argument("--overwrite", action="store_true", help="write into an existing OUTDIR")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    return p
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``tsclust bench`` (and ``bench panel``) in ``subparsers``; returns its parser."""
+    p = subparsers.add_parser(
+        "bench", help="benchmarks over many datasets (bench panel)",
+        description="Benchmarks over many datasets.",
+    )
+    sub = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
+    _add_panel(sub)
+    return p
+
+
+def _read_cache(path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from ..bench.cache import parse_cache, sidecar_path
+
+    side = sidecar_path(path)
+    if not side.is_file():
+        raise FileNotFoundError(f"cache {path} has no sidecar {side}")
+    return parse_cache(path.read_text(encoding="utf-8"), side.read_text(encoding="utf-8"))
+
+
+def _cache(args: argparse.Namespace) -> tuple[Path | None, list[dict[str, Any]]]:
+    """The cache read (path, rows); (None, []) with --recompute or without a cache file."""
+    from ..bench.cache import default_cache_path
+
+    if args.recompute:
+        return None, []
+    path = args.cache if args.cache is not None else default_cache_path()
+    if not path.is_file():
+        if args.cache is not None:
+            raise FileNotFoundError(f"cache {path} not found")
+        return None, []
+    return path, _read_cache(path)[0]
+
+
+def _command() -> str:
+    return "tsclust " + " ".join(sys.argv[1:])
+
+
+def _run_panel(args: argparse.Namespace) -> int:
+    from ..bench import panel
+    from ..bench.cache import write_cache
+    from ..bench.report import analyse, overview
+
+    check_free([args.out], args.overwrite, action="write into it")
+    chosen = parse_list(args.problems or ("quick" if args.quick else "all"))
+    problems = panel.list_problems(
+        args.data_root, chosen[0] if chosen in (["all"], ["quick"]) else chosen)
+    cache_path, cached = _cache(args)
+    requested = parse_list(args.methods) if args.methods else panel.default_methods()
+    methods = panel.resolve_methods(requested, {r["method"] for r in cached})
+    if not methods:
+        raise ValueError("no method to run")
+    seeds = args.seeds if args.seeds is not None else (1 if args.quick else 3)
+    epochs = args.epochs if args.epochs is not None else (3 if args.quick else None)
+    params = panel.deep_params(
+        methods, None if epochs is None else {"pretrain_epochs": epochs, "finetune_epochs": epochs})
+    max_cost = panel.DEFAULT_MAX_COST if args.max_cost is None else (args.max_cost or None)
+    limits = panel.Limits(max_cost=max_cost, max_seconds=args.max_seconds)
+    rows = panel.run_panel(problems, methods, seeds=seeds, method_params=params, cached=cached,
+                           limits=limits, progress=not args.quiet)
+    used = sum(r["source"] == "cache" for r in rows)
+    meta = {
+        "command": _command(),
+        "data root": str(args.data_root or panel.default_data_root()),
+        "problems": f"{len(problems)} ({', '.join(chosen)})",
+        "methods": ", ".join(methods),
+        "seeds (deep methods)": seeds,
+        "deep epochs": epochs if epochs is not None else "estimator defaults",
+        "limits": f"max_cost {limits.max_cost}, max_seconds {limits.max_seconds}",
+        "cache": f"{cache_path} ({used} rows used)" if cache_path else "none",
+    }
+    if args.write_cache is not None:
+        fresh = [r for r in rows if r["source"] == "run"]
+        previous = _read_cache(args.write_cache) if args.write_cache.is_file() else None
+        run_info = {"command": meta["command"], "methods": methods,
+                    "problems": sorted({r["dataset"] for r in fresh}), "seeds": seeds,
+                    "limits": meta["limits"]}
+        written = write_cache(args.write_cache, fresh, run_info, previous)
+        print("cache written to " + ", ".join(str(p) for p in written.values()))
+    print(overview(analyse(rows, panel.baselines_of(methods))))
+    if args.out is not None:
+        paths = panel.write_panel(rows, args.out, meta=meta, overwrite=args.overwrite)
+        print("results written to " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+BENCHMARKS: dict[str, Callable[[argparse.Namespace], int]] = {"panel": _run_panel}
+"""``tsclust bench NAME`` -> its runner."""
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark named on the command line (``tsclust bench panel``)."""
+    runner = BENCHMARKS.get(getattr(args, "benchmark", None) or "")
+    if runner is None:
+        raise ValueError(f"name a benchmark: tsclust bench {{{', '.join(BENCHMARKS)}}} ...")
+    return runner(args)
