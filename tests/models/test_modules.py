@@ -158,7 +158,7 @@ def test_bad_module_arguments(factory, match):
 def test_auto_architecture_and_default_latent_sizes():
     from tsclust.models import default_latent_dim, resolve_architecture
 
-    assert resolve_architecture("auto", 1) == "mlp"
+    assert resolve_architecture("auto", 1) == "rocket"
     assert resolve_architecture("auto", 2) == "cov"
     assert resolve_architecture("conv", 6) == "conv"
     with pytest.raises(ValueError, match="auto.*conv"):
@@ -166,6 +166,6 @@ def test_auto_architecture_and_default_latent_sizes():
     assert default_latent_dim("cov") == 32 and default_latent_dim("mlp") == 10
     uni = build_autoencoder("auto", 1, 12, hidden=(8,))
     multi = build_autoencoder("auto", 3, 12, hidden=(8,))
-    assert isinstance(uni, DenseAutoencoder) and uni.latent_dim == 10
+    assert uni.stage.name == "rocket" and uni.latent_dim == 10
     assert multi.stage.name == "cov" and multi.latent_dim == 32
     assert build_autoencoder("auto", 3, 12, 4, hidden=(8,)).latent_dim == 4
