@@ -129,3 +129,15 @@ def write_blob_store(
 
     write_windows(path, Windows(X, y=y), chunk_size=8)
     return path, X, y
+
+
+#: Small module settings per architecture, so that every test fit takes milliseconds (an
+#: architecture missing here gets its defaults: still tested, only slower).
+SMALL_MODULES = {
+    "conv": {"filters": (8, 8), "kernel_sizes": (5, 3), "strides": (2, 2)},
+    "cov": {"hidden": (16,), "delays": (2,)},
+    "gru": {"hidden_size": 16},
+    "lstm": {"hidden_size": 16, "bidirectional": True},
+    "mlp": {"hidden": (32, 16)},
+    "rocket": {"hidden": (16,), "n_features": 168},
+}

@@ -6,19 +6,13 @@ import numpy as np
 import pytest
 import torch
 
+from tests.conftest import SMALL_MODULES
 from tsclust._validation import split_seeds
 from tsclust.autoencoder import Autoencoder
 from tsclust.models import ARCHITECTURES, build_autoencoder
 from tsclust.training import dac_weights
 
-SMALL = {
-    "conv": {"filters": (8, 8), "kernel_sizes": (5, 3), "strides": (2, 2)},
-    "cov": {"hidden": (16,), "delays": (2,)},
-    "gru": {"hidden_size": 16},
-    "lstm": {"hidden_size": 16, "bidirectional": True},
-    "mlp": {"hidden": (32, 16)},
-    "rocket": {"hidden": (16,), "n_features": 168},
-}
+SMALL = SMALL_MODULES
 
 
 def _windows(n: int = 48, length: int = 24, n_channels: int = 2, seed: int = 0) -> np.ndarray:

@@ -34,6 +34,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import adjusted_rand_score
 
+from tests.conftest import SMALL_MODULES
 from tsclust.autoencoder import Autoencoder
 from tsclust.base import BaseDeepEstimator
 from tsclust.baselines import BASELINES, make_baseline
@@ -47,16 +48,7 @@ K = 3  # clusters
 N_PER, T, C = 10, 20, 3  # 30 windows of 20 time points, 3 channels (the posture angle needs 3)
 N_FEATURES = 6
 
-# small modules so that every fit takes milliseconds; an architecture missing here gets its
-# defaults (still tested, only slower)
-SMALL = {
-    "conv": {"filters": (8, 8), "kernel_sizes": (5, 3), "strides": (2, 2)},
-    "cov": {"hidden": (16,), "delays": (2,)},
-    "gru": {"hidden_size": 16},
-    "lstm": {"hidden_size": 16, "bidirectional": True},
-    "mlp": {"hidden": (32, 16)},
-    "rocket": {"hidden": (16,), "n_features": 168},
-}
+SMALL = SMALL_MODULES
 DEEP_FAST = dict(
     latent_dim=3, pretrain_epochs=2, finetune_epochs=2, batch_size=16, n_init=2, device="cpu"
 )
