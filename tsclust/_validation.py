@@ -169,22 +169,34 @@ def to_channels_first(X: np.ndarray, dtype: Any = np.float32):
     return torch.from_numpy(np.ascontiguousarray(np.transpose(X, (0, 2, 1)), dtype=dtype))
 
 
-def jsonable(value: Any) -> Any:
-    """Convert nested dicts/lists/tuples of numpy scalars and arrays to plain JSON types.
+def jsonable(value: Any, *, strict: bool = True) -> Any:
+    """Convert nested mappings/lists/tuples of numpy scalars and arrays to plain JSON types.
 
-    Raises TypeError for objects that JSON cannot hold (so nothing is silently lost).
+    Parameters
+    ----------
+    value : object
+    strict : bool, default=True
+        True raises TypeError for objects that JSON cannot hold (so nothing is silently lost,
+        e.g. estimator parameters in a model file); False (result tables) writes non-finite
+        floats as None and anything else as its ``str``.
     """
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v, strict=strict) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, strict=strict) for v in value]
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return value.tolist() if strict else jsonable(value.tolist(), strict=False)
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+        if strict:
+            return value
+    if not strict and isinstance(value, float) and not np.isfinite(value):
+        return None
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise TypeError(f"cannot store {value!r} ({type(value).__name__}) as JSON")
+    if strict:
+        raise TypeError(f"cannot store {value!r} ({type(value).__name__}) as JSON")
+    return str(value)
 
 
 def check_vectors(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndarray:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import jsonable as _jsonable
+
 __all__ = [
     "RESULT_COLUMNS",
     "RESULT_FILES",
@@ -276,21 +278,10 @@ def jsonable(value: Any) -> Any:
     """``value`` with numpy scalars and arrays as Python values, non-finite floats as None.
 
     Mappings (keys as str), lists, tuples and arrays are converted recursively; anything else
-    that is not a bool, int, float, str or None becomes its ``str``.
+    that is not a bool, int, float, str or None becomes its ``str``
+    (:func:`tsclust._validation.jsonable` with ``strict=False``).
     """
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
+    return _jsonable(value, strict=False)
 
 
 def json_text(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> str:
