@@ -88,7 +88,7 @@ def test_detect_format(make_hapt, tmp_path):
     assert detect_format(make_hapt()) == "hapt"
     assert detect_format(make_hapt("raw")) == "hapt"
     assert detect_format(make_hapt("zip")) == "hapt"
-    for name, fmt in [("a.tsv.gz", "ucr"), ("a.csv", "csv"), ("a.npy", "npy")]:
+    for name, fmt in [("a.tsv.gz", "ucr"), ("a.csv", "csv"), ("a.npy", "npy"), ("a.ts", "ts")]:
         (tmp_path / name).write_text("")
         assert detect_format(tmp_path / name) == fmt
     (tmp_path / "a.dat").write_text("")
@@ -105,3 +105,104 @@ def test_detect_format_lives_in_data():
 
     assert detect_format is data.detect_format
     assert windows.FORMAT_CHOICES == ("auto", *data.FORMATS)
+
+
+# --------------------------------------------------------------------------- real-world inputs
+
+
+def test_windows_csv_time_label_ignore_flags(tmp_path, capsys):
+    from tests.data.test_csv_recordings import FOG_CHANNELS, fog_csv
+
+    src = fog_csv(tmp_path / "fog.csv", extra="note")
+    out = tmp_path / "fog.h5"
+    flags = ["--time-column", "timestamp", "--label-column", "is_anomaly"]
+    assert main(["windows", str(src), "-o", str(out), *flags, "--ignore-columns", "note"]) == 0
+    assert "rate: 64 Hz" in capsys.readouterr().out
+    info = store_info(out)
+    assert info["sampling_rate"] == 64.0 and info["channels"] == FOG_CHANNELS
+    assert info["labels_mode"] == "pure" and info["class_counts"] == {1: 2}
+    # without --ignore-columns the text column is named, with the flags that fix it
+    assert main(["windows", str(src), "-o", str(tmp_path / "x.h5"), *flags]) == 2
+    err = capsys.readouterr().err
+    assert "column 'note' is not numeric" in err and "--ignore-columns" in err
+    assert not (tmp_path / "x.h5").exists()
+
+
+def test_windows_csv_flags_refused_for_other_formats(tmp_path, capsys):
+    np.save(tmp_path / "sig.npy", np.zeros((200, 2)))
+    args = ["windows", str(tmp_path / "sig.npy"), "-o", str(tmp_path / "n.h5")]
+    assert main([*args, "--time-column", "t", "--delimiter", "tab"]) == 2
+    assert "--time-column, --delimiter only apply to CSV input, not npy" in capsys.readouterr().err
+
+
+def test_windows_duplicate_channel_names(tmp_path, capsys):
+    src = tmp_path / "dup.csv"
+    src.write_text("time,x,x\n" + "".join(f"{i / 10},{i},{-i}\n" for i in range(300)))
+    assert main(["windows", str(src), "-o", str(tmp_path / "d.h5")]) == 2
+    assert "duplicate column name(s) ['x']" in capsys.readouterr().err
+
+
+def test_windows_all_unlabelled_csv(tmp_path, capsys):
+    src = tmp_path / "rec.csv"
+    src.write_text("time,x,label\n" + "".join(f"{i / 10},{np.sin(i)},0\n" for i in range(300)))
+    out = tmp_path / "u.h5"
+    assert main(["windows", str(src), "-o", str(out), "--labels", "pure"]) == 2
+    assert "every label is 0 (unlabelled): pass --labels none" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["windows", str(src), "-o", str(out)]) == 0
+    assert "every label of" in capsys.readouterr().out
+    info = store_info(out)
+    assert info["n_windows"] == 3 and not info["labelled"] and info["sampling_rate"] == 10.0
+
+
+def test_windows_ts_equal_and_unequal(tmp_path, capsys):
+    from tests.data.test_ts import EQUAL, UNEQUAL
+
+    (tmp_path / "Toy.ts").write_text(EQUAL)
+    out = tmp_path / "t.h5"
+    assert main(["windows", str(tmp_path / "Toy.ts"), "-o", str(out)]) == 0
+    assert ".ts series are stored as they are (4 points)" in capsys.readouterr().out
+    w = read_windows(out)
+    assert w.X.shape == (3, 4, 2) and w.y.tolist() == [0, 1, 0]
+    assert w.channels == ["dim0", "dim1"]
+    assert store_info(out)["attrs"]["classes"] == [[0, "walk"], [1, "run"]]
+    (tmp_path / "Ragged.ts").write_text(UNEQUAL)
+    assert main(["windows", str(tmp_path / "Ragged.ts"), "-o", str(tmp_path / "r.h5")]) == 2
+    err = capsys.readouterr().err
+    assert "unequal-length series (2 to 5 points)" in err and "load_ts" in err
+
+
+def test_windows_sample_by_name(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no file called "sample" here
+    assert main(["windows", "sample", "-o", "s.h5", "-q"]) == 0
+    info = store_info(tmp_path / "s.h5")
+    assert info["n_windows"] == 946 and info["n_recordings"] == 6
+    assert main(["windows", "sample", "-o", "s9.h5", "-q", "--subjects", "9"]) == 0
+    assert set(read_windows(tmp_path / "s9.h5").subject.tolist()) == {9}
+    assert main(["windows", "sample", "-o", "x.h5", "--subjects", "99"]) == 2
+    assert "no sample recording of subjects [99]; the source has subjects 8-9,12" in (
+        capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):
+        main(["windows", "--help"])
+    assert "'sample'" in capsys.readouterr().out
+
+
+def test_windows_unknown_hapt_subject(make_hapt, tmp_path, capsys):
+    out = tmp_path / "w.h5"
+    assert main(["windows", str(make_hapt()), "-o", str(out), "--subjects", "99"]) == 2
+    err = capsys.readouterr().err
+    assert "no HAPT recording of subjects [99]; the source has subjects 1-2" in err
+    assert main(["windows", str(make_hapt()), "-o", str(out), "--subjects", "^1-2"]) == 2
+    assert "of all but subjects 1-2" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_windows_tab_separated_recording_named_tsv(tmp_path):
+    from tests.data.test_csv_recordings import fog_csv
+
+    src = fog_csv(tmp_path / "fog.tsv", delimiter="\t")
+    out = tmp_path / "t.h5"
+    args = ["windows", str(src), "-o", str(out), "-q", "--format", "csv"]
+    assert main([*args, "--label-column", "is_anomaly", "--delimiter", "tab"]) == 0
+    assert store_info(out)["sampling_rate"] == 64.0 and store_info(out)["n_windows"] == 2

@@ -263,13 +263,14 @@ def test_read_csv_without_time(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         r = read_csv_recording(p, time_column="auto")
     assert r.sampling_rate == 1.0 and "assuming 1 Hz" in caplog.text
+    assert "sampling_rate=" in caplog.text and "--sampling-rate" in caplog.text
     assert r.channels == ["a", "b"] and r.labels is None
 
 
 @pytest.mark.parametrize(
     "text, kwargs, match",
     [
-        ("a,b\n1,x\n", {}, r"rec\.csv is not a ','-separated numeric table"),
+        ("a,b\n1,x\n", {}, r"rec\.csv: column 'b' is not numeric \(line 2: 'x'\)"),
         ("1,2\n3,4\n", {}, "header row of channel names"),
         ("a,b\n1,2\n", {"time_column": "t"}, r"time column 't' not among the columns"),
         ("t,a\n0,1\n0,2\n", {"time_column": "t"}, "not strictly increasing"),
@@ -302,6 +303,15 @@ def test_read_npy(tmp_path):
         read_npy_recording(tmp_path / "junk.npy")
     with pytest.raises(FileNotFoundError):
         read_npy_recording(tmp_path / "missing.npy")
+
+
+def test_read_npy_without_rate_names_argument_and_flag(tmp_path, caplog):
+    p = tmp_path / "sig.npy"
+    np.save(p, np.zeros((10, 2)))
+    with caplog.at_level(logging.WARNING):
+        r = read_npy_recording(p)
+    assert r.sampling_rate == 1.0
+    assert "sampling_rate=" in caplog.text and "--sampling-rate" in caplog.text
 
 
 # --------------------------------------------------------------------------- sample / Recording

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -27,6 +28,8 @@ def parse_table(
     delimiter: str | None = None,
     dtype: type = np.float64,
     skiprows: int = 0,
+    usecols: Sequence[int] | None = None,
+    quotechar: str | None = None,
 ) -> np.ndarray:
     """Parse a numeric text table into a 2-D array, with errors that name ``where``.
 
@@ -42,10 +45,15 @@ def parse_table(
         None splits on whitespace.
     dtype : numpy dtype, default=np.float64
     skiprows : int, default=0
+    usecols : sequence of int, optional
+        Read only these columns (``n_columns`` then counts them).
+    quotechar : str, optional
+        Character quoting a cell (``'"'`` for CSV); None reads quotes as they are.
 
     Returns
     -------
     ndarray of shape (n_rows, n_columns)
+        ``dtype`` may be ``str`` to read cells as text.
     """
     try:
         with warnings.catch_warnings():
@@ -56,6 +64,8 @@ def parse_table(
                 delimiter=delimiter,
                 ndmin=2,
                 skiprows=skiprows,
+                usecols=None if usecols is None else list(usecols),
+                quotechar=quotechar,
             )
     except ValueError as exc:
         kind = "whitespace" if delimiter is None else repr(delimiter)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .files import read_csv_recording, read_npy_recording
@@ -11,7 +12,7 @@ from .recording import Recording
 
 __all__ = ["FORMATS", "detect_format", "read_recording"]
 
-FORMATS = ("hapt", "ucr", "csv", "npy")
+FORMATS = ("hapt", "ucr", "csv", "npy", "ts")
 """The input formats that :func:`detect_format` tells apart."""
 
 
@@ -19,7 +20,9 @@ def detect_format(source: str | Path) -> str:
     """Guess the input format of ``source`` from its name and, for a folder, its content.
 
     A zip file or a folder with ``RawData/`` or ``acc_exp*`` files is HAPT; a folder with
-    ``*_TRAIN.tsv[.gz]`` or a ``.tsv[.gz]`` file is UCR; ``.csv[.gz]`` is CSV; ``.npy`` NumPy.
+    ``*_TRAIN.tsv[.gz]`` or a ``.tsv[.gz]`` file is UCR; ``.csv[.gz]`` is CSV; ``.npy`` NumPy;
+    ``.ts[.gz]`` a UEA/sktime ``.ts`` collection (:func:`tsclust.data.load_ts`). A tab-separated
+    recording named ``.tsv`` is thus taken as UCR: pass ``format="csv"`` (CLI ``--format csv``).
 
     Parameters
     ----------
@@ -28,7 +31,7 @@ def detect_format(source: str | Path) -> str:
 
     Returns
     -------
-    format : {"hapt", "ucr", "csv", "npy"}
+    format : {"hapt", "ucr", "csv", "npy", "ts"}
 
     Raises
     ------
@@ -56,6 +59,8 @@ def detect_format(source: str | Path) -> str:
         return "csv"
     if name.endswith(".npy"):
         return "npy"
+    if name.endswith((".ts", ".ts.gz")):
+        return "ts"
     if zipfile.is_zipfile(p):
         return "hapt"
     raise ValueError(f"cannot tell the format of {p} from its name; pass --format")
@@ -67,6 +72,10 @@ def read_recording(
     *,
     experiment: int | None = None,
     sampling_rate: float | None = None,
+    time_column: str | None = "auto",
+    label_column: str | None = "auto",
+    ignore_columns: Sequence[str] = (),
+    delimiter: str | None = None,
 ) -> Recording:
     """Read one continuous recording from a HAPT folder/zip, a CSV or a ``.npy`` file.
 
@@ -79,7 +88,13 @@ def read_recording(
     experiment : int or None, default=None
         HAPT: which experiment of the folder; may be None only if it holds one.
     sampling_rate : float or None, default=None
-        CSV without a time column, NumPy: the sampling rate in Hz.
+        CSV, NumPy: the sampling rate in Hz (for a CSV it overrides the time column).
+    time_column, label_column : None, "auto" or str, default="auto"
+        CSV: the time-stamp and label columns (see :func:`read_csv_recording`).
+    ignore_columns : sequence of str, default=()
+        CSV: columns left out.
+    delimiter : str or None, default=None
+        CSV: the cell separator (None: tab or comma, from the header).
 
     Returns
     -------
@@ -91,7 +106,8 @@ def read_recording(
         ``source`` does not exist.
     ValueError
         A HAPT source with several experiments and none picked, ``experiment`` for other
-        formats, or a format that holds no single recording (UCR).
+        formats, CSV options for a non-CSV source, or a format that holds no single
+        recording (UCR, .ts).
     """
     source = Path(source)
     if not source.exists():
@@ -103,12 +119,26 @@ def read_recording(
         raise ValueError("--experiment only applies to a HAPT folder or zip")
     if fmt == "csv":
         return read_csv_recording(
-            source, time_column="auto", sampling_rate=sampling_rate, label_column="auto"
+            source,
+            time_column=time_column,
+            sampling_rate=sampling_rate,
+            label_column=label_column,
+            ignore_columns=ignore_columns,
+            delimiter=delimiter,
         )
+    given = {
+        "time_column": time_column != "auto",
+        "label_column": label_column != "auto",
+        "ignore_columns": bool(ignore_columns),
+        "delimiter": delimiter is not None,
+    }
+    if any(given.values()):
+        names = [k for k, v in given.items() if v]
+        raise ValueError(f"{', '.join(names)} only apply to CSV input, not {fmt} data")
     if fmt == "npy":
         return read_npy_recording(source, sampling_rate=sampling_rate)
     raise ValueError(
-        f"segment needs one continuous recording (HAPT, CSV or .npy), not {fmt} data"
+        f"one continuous recording (HAPT, CSV or .npy) is needed, not {fmt} data"
     )
 
 
@@ -118,7 +148,7 @@ def _read_hapt_experiment(source: Path, experiment: int | None) -> Recording:
         return read_hapt(source, experiments=[experiment], verbose=0)[0]
     listing = iter_hapt(source, verbose=0)
     if len(listing) != 1:
-        exps = sorted({e for e, _ in getattr(listing, "_selected", [])})
+        exps = sorted({e for e, _ in listing.pairs})
         raise ValueError(
             f"{source} holds {len(listing)} HAPT recordings; pick one with "
             f"--experiment N (experiments: {', '.join(map(str, exps))})"

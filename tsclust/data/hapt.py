@@ -232,6 +232,11 @@ class _HaptIterator:
     def __len__(self) -> int:
         return len(self._selected)
 
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        """The ``(experiment, subject)`` pairs this listing will read, in order."""
+        return list(self._selected)
+
     def __iter__(self) -> Iterator[Recording]:
         bar = tqdm(
             self._selected, desc="reading HAPT", unit="rec", disable=not self._verbose, leave=False

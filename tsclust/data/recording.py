@@ -7,11 +7,65 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Recording", "NAN_POLICIES"]
+__all__ = ["Recording", "NAN_POLICIES", "sample_time", "step_decimals"]
 
 logger = logging.getLogger(__name__)
 
 NAN_POLICIES = ("raise", "drop", "interpolate")
+
+def step_decimals(sampling_rate: float) -> int:
+    """Decimals that write the sampling step ``1 / sampling_rate`` seconds.
+
+    The decimals of the step written with 6 significant digits: 2 at 50 Hz (0.02 s), 6 at
+    64 Hz (0.015625 s), 7 at 128 Hz (0.0078125 s), 6 at 3 Hz (0.333333 s), 0 at 1 Hz. A rate
+    measured from time stamps (``50.000000000011`` Hz) gets the decimals of its nominal step.
+
+    Parameters
+    ----------
+    sampling_rate : float
+        In Hz, positive and finite.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> step_decimals(50.0), step_decimals(64.0), step_decimals(1.0), step_decimals(50.000000000011)
+    (2, 6, 0, 2)
+    """
+    step = np.format_float_positional(
+        1.0 / float(sampling_rate), precision=6, unique=False, fractional=False, trim="-"
+    )
+    return len(step.partition(".")[2])
+
+
+def sample_time(index: int | np.ndarray, sampling_rate: float) -> float | np.ndarray:
+    """Time in seconds of sample ``index``, rounded to the decimals of the sampling step.
+
+    ``index / sampling_rate`` rounded with :func:`step_decimals`, so that times print as
+    ``2.56`` rather than ``2.5599999999999454``.
+
+    Parameters
+    ----------
+    index : int or ndarray of int
+        Sample index (or number of samples, for a duration).
+    sampling_rate : float
+        In Hz.
+
+    Returns
+    -------
+    float or ndarray of float
+        Same shape as ``index``.
+
+    Examples
+    --------
+    >>> sample_time(128, 50.0), sample_time(7, 64.0)
+    (2.56, 0.109375)
+    """
+    t = np.round(np.asarray(index, dtype=np.float64) / float(sampling_rate),
+                 step_decimals(sampling_rate))
+    return float(t) if t.ndim == 0 else t
 
 
 @dataclass
@@ -138,8 +192,8 @@ class Recording:
 
     @property
     def duration(self) -> float:
-        """Length in seconds."""
-        return self.n_samples / self.sampling_rate
+        """Length in seconds (rounded to the decimals of the sampling step)."""
+        return sample_time(self.n_samples, self.sampling_rate)
 
     def __repr__(self) -> str:
         lab = "unlabelled" if self.labels is None else "labelled"

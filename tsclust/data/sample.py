@@ -8,9 +8,13 @@ import numpy as np
 
 from .recording import Recording
 
-__all__ = ["load_sample", "SAMPLE_FILE"]
+__all__ = ["load_sample", "SAMPLE_FILE", "SAMPLE_NAME"]
 
 SAMPLE_FILE = "hapt_sample.npz"
+
+SAMPLE_NAME = "sample"
+"""The source name that stands for this sample on the command line (``tsclust windows sample``)
+when no file or folder of that name exists."""
 
 
 def load_sample() -> list[Recording]:
@@ -19,7 +23,8 @@ def load_sample() -> list[Recording]:
     Six raw recordings (two experiments each of three subjects) of UCI HAPT: acc_x..z (g)
     and gyro_x..z (rad/s) at 50 Hz as float32, with the activity segments of
     ``labels.txt``. See ``tsclust/data/datasets/README.md`` for attribution and licence
-    (CC BY 4.0; the dataset's README prohibits commercial use).
+    (CC BY 4.0; the dataset's README prohibits commercial use). On the command line the
+    source name ``sample`` stands for it: ``tsclust windows sample -o store.h5``.
 
     Returns
     -------
