@@ -10,9 +10,9 @@ types and None, checked by :func:`validate_params` (in the spirit of scikit-lear
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from sklearn.utils import check_random_state as _sk_check_random_state
@@ -26,6 +26,7 @@ __all__ = [
     "check_delays",
     "check_vectors",
     "check_collection",
+    "series_lengths",
     "check_n_clusters",
     "check_random_state",
     "derive_seed",
@@ -41,53 +42,219 @@ def _first_nonfinite(X: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in bad[0])
 
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _as_numeric(X: Any, name: str, dtype: Any) -> np.ndarray:
+    """``X`` as an array of ``dtype``: sparse, complex, string and non-numeric objects refused.
+
+    A float64 (or wider) value beyond the float32 range is refused when ``dtype`` is float32,
+    instead of turning into inf.
+    """
+    from scipy import sparse
+
+    if sparse.issparse(X):
+        raise TypeError(
+            f"sparse input is not supported; pass a dense array ({name}.toarray())"
+        )
+    try:
+        arr = np.asarray(X)
+    except ValueError as exc:  # e.g. a ragged nested list
+        raise ValueError(f"{name} must be a numeric array-like: {exc}") from exc
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {arr.dtype}")
+    if kind in "USV":
+        raise TypeError(f"{name} must be numeric, got an array of dtype {arr.dtype}")
+    if kind == "O":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be numeric (an object array was given): {exc}") from exc
+        if arr.dtype.kind == "c":  # pragma: no cover - astype(float64) never gives complex
+            raise ValueError(f"Complex data not supported: {name}")
+    if np.dtype(dtype) == np.float32 and arr.dtype.kind == "f" and arr.dtype.itemsize > 4:
+        big = np.isfinite(arr) & (np.abs(arr) > _FLOAT32_MAX)
+        if big.any():
+            pos = tuple(int(i) for i in np.argwhere(big)[0])
+            raise ValueError(
+                f"{name}: value {float(arr[pos])!r} at index {pos} exceeds float32 range "
+                f"(+-{_FLOAT32_MAX:.4g})"
+            )
+    return arr.astype(dtype, copy=False)
+
+
+def series_lengths(X: np.ndarray, *, name: str = "X") -> np.ndarray:
+    """Lengths of the series of a NaN-padded collection (trailing NaN time steps are padding).
+
+    A time step is padding when every channel is NaN there and at every later step. A NaN or
+    inf before a series' last non-NaN step (or a NaN in some channels only) is not padding
+    and raises.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timepoints, n_channels)
+        Float array, NaN after each series' end (tslearn's ``to_time_series_dataset`` layout).
+    name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    lengths : ndarray of shape (n_samples,), int64
+        Number of time steps of each series before its padding.
+
+    Raises
+    ------
+    ValueError
+        A NaN or inf inside a series (its position is named), or a series of NaN only.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, np.nan]])[:, :, None]
+    >>> series_lengths(X).tolist()
+    [3, 2]
+    """
+    n, t = X.shape[:2]
+    if np.isfinite(X).all():
+        return np.full(n, t, dtype=np.int64)
+    present = ~np.isnan(X).all(axis=2)  # (n, T): a time step with a value in some channel
+    lengths = np.where(present.any(axis=1), t - np.argmax(present[:, ::-1], axis=1), 0)
+    inside = np.arange(t)[None, :, None] < lengths[:, None, None]
+    bad = inside & ~np.isfinite(X)
+    if bad.any():
+        pos = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} contains NaN or inf, first at index (sample, time, channel) = {pos}; only "
+            "trailing NaN (after a series' last time step, in every channel) marks a shorter "
+            "series"
+        )
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise ValueError(f"{name}[{int(empty[0])}] is NaN only: a series needs a time step")
+    return lengths.astype(np.int64)
+
+
+def _stack_series(X: Sequence[Any], name: str, dtype: Any) -> np.ndarray:
+    """Series ``(T_i, C)`` or ``(T_i,)`` of different lengths, NaN-padded to ``(n, T_max, C)``."""
+    series = []
+    for i, s in enumerate(X):
+        a = _as_numeric(s, f"{name}[{i}]", dtype)
+        if a.ndim == 1:
+            a = a[:, None]
+        if a.ndim != 2:
+            raise ValueError(
+                f"{name}[{i}] must have shape (n_timepoints, n_channels) or (n_timepoints,); "
+                f"got shape {a.shape}"
+            )
+        if series and a.shape[1] != series[0].shape[1]:
+            raise ValueError(
+                f"{name}[{i}] has {a.shape[1]} channel(s), {name}[0] has {series[0].shape[1]}"
+            )
+        series.append(a)
+    out = np.full((len(series), max(len(a) for a in series), series[0].shape[1]), np.nan, dtype)
+    for i, a in enumerate(series):
+        out[i, : len(a)] = a
+    return out
+
+
+def _shape(s: Any) -> tuple[int, ...] | None:
+    try:
+        return np.shape(s)
+    except ValueError:  # itself ragged: refused when converted
+        return None
+
+
+def _is_ragged_sequence(X: Any) -> bool:
+    """Whether ``X`` is a list/tuple of series whose shapes differ."""
+    if not isinstance(X, (list, tuple)) or len(X) < 2:
+        return False
+    shapes = [_shape(s) for s in X]
+    return None in shapes or len(set(shapes)) > 1
+
+
+@overload
+def check_collection(
+    X: Any, *, name: str = ..., min_samples: int = ..., min_timepoints: int = ...,
+    dtype: Any = ..., allow_nan: bool = ..., allow_ragged: Literal[False] = ...,
+) -> np.ndarray: ...
+
+
+@overload
+def check_collection(
+    X: Any, *, name: str = ..., min_samples: int = ..., min_timepoints: int = ...,
+    dtype: Any = ..., allow_nan: bool = ..., allow_ragged: Literal[True],
+) -> tuple[np.ndarray, np.ndarray]: ...
+
+
 def check_collection(
     X: Any,
     *,
     name: str = "X",
     min_samples: int = 1,
     min_timepoints: int = 1,
-    dtype: type = np.float32,
+    dtype: Any = np.float32,
     allow_nan: bool = False,
-) -> np.ndarray:
+    allow_ragged: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Validate a collection of time series and return it as ``(n, T, C)``.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints)
-        A 2-D array is taken as univariate and gets a trailing channel axis.
+        A 2-D array is taken as univariate and gets a trailing channel axis. With
+        ``allow_ragged`` also a list of arrays of shape (T_i, C) or (T_i,) of different
+        lengths, or a NaN-padded array (trailing NaN are padding, as tslearn's
+        ``to_time_series_dataset`` writes).
     name : str, default="X"
         Name used in error messages.
     min_samples : int, default=1
         Minimum number of series.
     min_timepoints : int, default=1
-        Minimum series length.
+        Minimum series length (of every series, with ``allow_ragged``).
     dtype : numpy dtype, default=np.float32
-        Output dtype.
+        Output dtype. For float32, a finite float64 value beyond the float32 range raises
+        (instead of becoming inf).
     allow_nan : bool, default=False
-        If False, NaN or inf raises a ValueError naming the first bad position.
+        If False, NaN or inf raises a ValueError naming the first bad position (with
+        ``allow_ragged``: one inside a series; trailing NaN are padding).
+    allow_ragged : bool, default=False
+        Accept series of different lengths and return their lengths too.
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_timepoints, n_channels)
-        C-contiguous array of ``dtype``.
+        C-contiguous array of ``dtype``; with ``allow_ragged`` NaN-padded, ``n_timepoints``
+        the longest length (an equal-length array is returned as without it).
+    lengths : ndarray of shape (n_samples,), int64
+        Only with ``allow_ragged``: the length of each series (see :func:`series_lengths`).
 
     Raises
     ------
     ValueError
-        Wrong number of dimensions, too few samples or time points, or non-finite values.
+        Wrong number of dimensions, too few samples or time points, non-finite values,
+        series of different lengths without ``allow_ragged``, complex values, a value beyond
+        the float32 range.
+    TypeError
+        Sparse matrices, strings and other non-numeric objects.
 
     Examples
     --------
     >>> check_collection([[1, 2, 3], [4, 5, 6]]).shape
     (2, 3, 1)
+    >>> X, lengths = check_collection([[1, 2, 3], [4, 5]], allow_ragged=True)
+    >>> X.shape, lengths.tolist()
+    ((2, 3, 1), [3, 2])
     """
-    try:
-        arr = np.asarray(X, dtype=dtype)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array-like: {exc}") from exc
-    if arr.ndim == 2:
-        arr = arr[:, :, None]
+    if _is_ragged_sequence(X):
+        if not allow_ragged:
+            raise ValueError(
+                f"{name} holds series of different lengths; pass series of one length here"
+            )
+        arr = _stack_series(X, name, dtype)
+    else:
+        arr = _as_numeric(X, name, dtype)
+        if arr.ndim == 2:
+            arr = arr[:, :, None]
     if arr.ndim != 3:
         raise ValueError(
             f"{name} must have shape (n_samples, n_timepoints, n_channels) or "
@@ -96,18 +263,29 @@ def check_collection(
         )
     if arr.shape[0] < min_samples:
         raise ValueError(f"{name} has {arr.shape[0]} sample(s); at least {min_samples} required")
+    if arr.shape[2] < 1:
+        raise ValueError(f"{name} has no channels")
+    if allow_ragged and not allow_nan:
+        lengths = series_lengths(arr, name=name) if arr.shape[1] else np.zeros(len(arr), "i8")
+        shortest = int(lengths.min(initial=arr.shape[1]))
+        if shortest < min_timepoints:
+            raise ValueError(
+                f"{name} has a series of {shortest} time point(s); at least {min_timepoints} "
+                "required"
+            )
+        arr = arr[:, : int(lengths.max(initial=0))]
+        return np.ascontiguousarray(arr), lengths
     if arr.shape[1] < min_timepoints:
         raise ValueError(
             f"{name} has {arr.shape[1]} time point(s); at least {min_timepoints} required"
         )
-    if arr.shape[2] < 1:
-        raise ValueError(f"{name} has no channels")
     if not allow_nan and not np.isfinite(arr).all():
         pos = _first_nonfinite(arr)
         raise ValueError(
             f"{name} contains NaN or inf, first at index (sample, time, channel) = {pos}"
         )
-    return np.ascontiguousarray(arr)
+    arr = np.ascontiguousarray(arr)
+    return (arr, np.full(len(arr), arr.shape[1], dtype=np.int64)) if allow_ragged else arr
 
 
 def check_fitted_shape(X: np.ndarray, n_timepoints: int, n_channels: int, name: str = "X") -> None:
@@ -205,17 +383,17 @@ def check_vectors(X: Any, *, name: str = "X", min_samples: int = 1) -> np.ndarra
     Raises
     ------
     ValueError
-        Not two-dimensional, too few rows, no column, or NaN / inf (the first is named).
+        Not two-dimensional, too few rows, no column, NaN / inf (the first is named), complex
+        values, or a value beyond the float32 range.
+    TypeError
+        Sparse matrices, strings and other non-numeric objects.
 
     Examples
     --------
     >>> check_vectors([[1, 2], [3, 4]]).shape
     (2, 2)
     """
-    try:
-        arr = np.asarray(X, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array-like: {exc}") from exc
+    arr = _as_numeric(X, name, np.float32)
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must have shape (n_samples, n_features); got an array with {arr.ndim} "

@@ -8,10 +8,13 @@
 and the persistence glue (``save``/``load`` through :mod:`tsclust.io`). An input kind of
 :data:`INPUTS` turns what a user passes into what torch trains on, exactly once per call:
 
-- ``"windows"``: arrays ``(n, T, C)`` (or ``(n, T)``), validated by
-  :func:`~tsclust._validation.check_collection`, scaled per channel, converted to ``(N, C, L)``
-  float32; or a window-store path, streamed as a :class:`~tsclust.streaming.StoreDataset`
-  (scaler fitted from chunked statistics);
+- ``"windows"``: arrays ``(n, T, C)`` (or ``(n, T)``), or series of different lengths (a list
+  of ``(T_i, C)`` arrays, or a NaN-padded array), validated and brought to one length by
+  :func:`~tsclust.preprocessing.lengths.collect` (the longest length at fit, linear
+  resampling; equal-length input is not resampled), scaled per channel, converted to
+  ``(N, C, L)`` float32; or a window-store path, streamed as a
+  :class:`~tsclust.streaming.StoreDataset` (scaler fitted from chunked statistics);
+- ``"arrays"``: the same validation and common length, kept as numpy;
 - ``"vectors"``: feature vectors ``(n, d)`` (:func:`~tsclust._validation.check_vectors`),
   standardised per feature.
 
@@ -36,7 +39,6 @@ from torch import nn
 
 from . import io
 from ._validation import (
-    check_collection,
     check_fitted_shape,
     check_vectors,
     jsonable,
@@ -44,6 +46,7 @@ from ._validation import (
     validate_params,
 )
 from .preprocessing import ChannelStandardScaler, MinMaxScaler, scaler_from_dict, scaler_to_dict
+from .preprocessing.lengths import collect
 from .streaming import is_store_path, prepare_store
 from .training import (
     Callback,
@@ -84,12 +87,16 @@ class TrainingData:
     shape : tuple of int
         ``(n, T, C)`` for windows, ``(n, d)`` for vectors (the public layout).
     source : object
-        The input as given (array or path), for keys such as ``warm_start``'s.
+        The validated array (at the common length) or the store path, for keys such as
+        ``warm_start``'s.
+    variable_length : bool
+        Whether the input held series of different lengths (resampled to ``shape[1]``).
     """
 
     data: Any
     shape: tuple[int, ...]
     source: Any
+    variable_length: bool = False
 
     @property
     def n_samples(self) -> int:
@@ -111,7 +118,14 @@ class TrainingData:
 
 
 class WindowInput:
-    """Windows ``(n, T, C)`` or a window-store path -> ``(N, C, L)`` float32 (the one conversion)."""
+    """Windows ``(n, T, C)`` or a window-store path -> ``(N, C, L)`` float32 (the one conversion).
+
+    Series of different lengths (a list of ``(T_i, C)`` / ``(T_i,)`` arrays or a NaN-padded
+    array) are brought to one length by :func:`~tsclust.preprocessing.lengths.collect`: at
+    fit the longest length, each shorter series linearly resampled to it; at predict every
+    series is resampled to the fitted length if the fit saw different lengths (else another
+    length raises). Equal-length input is not resampled.
+    """
 
     name = "windows"
 
@@ -121,27 +135,29 @@ class WindowInput:
         if is_store_path(X):
             ds, scaler, shape = prepare_store(X, scaling)
             return TrainingData(ds, shape, X), scaler
-        X = check_collection(X)
+        col = collect(X)
         cls = SCALINGS[scaling]
-        scaler = None if cls is None else cls().fit(X)
-        return WindowInput._convert(X, scaler), scaler
+        scaler = None if cls is None else cls().fit(col.X)
+        return WindowInput._convert(col.X, scaler, col.variable_length), scaler
 
     @staticmethod
-    def transform(X: Any, scaler: Any, input_shape: tuple[int, ...]) -> TrainingData:
-        """Validate ``X`` against the fitted ``(T, C)``, scale it and convert it."""
+    def transform(
+        X: Any, scaler: Any, input_shape: tuple[int, ...], variable_length: bool = False
+    ) -> TrainingData:
+        """Validate ``X`` against the fitted ``(T, C)`` (resampling it to ``T`` when the fit
+        saw ``variable_length`` series), scale it and convert it."""
         t, c = input_shape
         if is_store_path(X):
             ds, _, shape = prepare_store(X, scaler=scaler)
             check_fitted_shape(np.empty((0, shape[1], shape[2])), t, c)
             return TrainingData(ds, shape, X)
-        X = check_collection(X)
-        check_fitted_shape(X, t, c)
-        return WindowInput._convert(X, scaler)
+        col = collect(X, n_timepoints=t, n_channels=c, variable_length=variable_length)
+        return WindowInput._convert(col.X, scaler, variable_length)
 
     @staticmethod
-    def _convert(X: np.ndarray, scaler: Any) -> TrainingData:
+    def _convert(X: np.ndarray, scaler: Any, variable_length: bool) -> TrainingData:
         Xs = X if scaler is None else scaler.transform(X).astype(np.float32)
-        return TrainingData(to_channels_first(Xs), X.shape, X)  # (N, C, L)
+        return TrainingData(to_channels_first(Xs), X.shape, X, variable_length)  # (N, C, L)
 
 
 class VectorInput:
@@ -157,8 +173,11 @@ class VectorInput:
         return VectorInput._convert(X, scaler), scaler
 
     @staticmethod
-    def transform(X: Any, scaler: Any, input_shape: tuple[int, ...]) -> TrainingData:
-        """Validate ``X`` against the fitted ``(d,)`` and standardise it."""
+    def transform(
+        X: Any, scaler: Any, input_shape: tuple[int, ...], variable_length: bool = False
+    ) -> TrainingData:
+        """Validate ``X`` against the fitted ``(d,)`` and standardise it (``variable_length``
+        is unused: vectors have one length)."""
         X = check_vectors(X)
         if X.shape[1:] != tuple(input_shape):
             raise ValueError(
@@ -173,22 +192,27 @@ class VectorInput:
 
 
 class ArrayInput:
-    """Windows ``(n, T, C)`` validated and kept as numpy (estimators that compute on arrays)."""
+    """Windows ``(n, T, C)`` validated and kept as numpy (estimators that compute on arrays).
+
+    Series of different lengths are brought to one length as in :class:`WindowInput`.
+    """
 
     name = "arrays"
 
     @staticmethod
     def fit(X: Any, scaling: str | None) -> tuple[TrainingData, Any]:
         """Validate ``X`` (no scaling); returns ``(data, None)``."""
-        X = check_collection(X)
-        return TrainingData(X, X.shape, X), None
+        col = collect(X)
+        return TrainingData(col.X, col.X.shape, col.X, col.variable_length), None
 
     @staticmethod
-    def transform(X: Any, scaler: Any, input_shape: tuple[int, ...]) -> TrainingData:
-        """Validate ``X`` against the fitted ``(T, C)``."""
-        X = check_collection(X)
-        check_fitted_shape(X, *input_shape)
-        return TrainingData(X, X.shape, X)
+    def transform(
+        X: Any, scaler: Any, input_shape: tuple[int, ...], variable_length: bool = False
+    ) -> TrainingData:
+        """Validate ``X`` against the fitted ``(T, C)`` (resampled as in :class:`WindowInput`)."""
+        t, c = input_shape
+        col = collect(X, n_timepoints=t, n_channels=c, variable_length=variable_length)
+        return TrainingData(col.X, col.X.shape, col.X, variable_length)
 
 
 #: Input kinds of the deep estimators, by the name in their ``_input`` attribute.
@@ -323,6 +347,7 @@ class BaseDeepEstimator(BaseEstimator):
         self._fit(data, y, **fit_params)
         self.input_shape_ = data.input_shape
         self.n_features_in_ = data.input_shape[-1]
+        self.variable_length_ = data.variable_length
         return self
 
     def _fit(self, data: TrainingData, y: Any, **fit_params: Any) -> None:  # pragma: no cover
@@ -334,7 +359,9 @@ class BaseDeepEstimator(BaseEstimator):
     def _data(self, X: Any) -> TrainingData:
         """``X`` validated against the fitted input, scaled and converted (after ``fit``)."""
         check_is_fitted(self, self._fitted_attr)
-        return INPUTS[self._input].transform(X, self.scaler_, self.input_shape_)
+        return INPUTS[self._input].transform(
+            X, self.scaler_, self.input_shape_, getattr(self, "variable_length_", False)
+        )
 
     # ------------------------------------------------------------------ persistence
     def _arrays(self) -> dict[str, np.ndarray]:
@@ -353,6 +380,7 @@ class BaseDeepEstimator(BaseEstimator):
             "class": type(self).__name__,
             "params": io.saved_params(self),
             "input_shape": list(self.input_shape_),
+            "variable_length": bool(getattr(self, "variable_length_", False)),
             "scaler": _scaler_to_dict(self.scaler_),
             "n_iter": self.n_iter_,
             **self._meta(),
@@ -404,6 +432,7 @@ class BaseDeepEstimator(BaseEstimator):
         est = cls(**{k: _tuples(v) for k, v in params.items()})  # JSON stored tuples as lists
         est.input_shape_ = tuple(int(s) for s in meta["input_shape"])
         est.n_features_in_ = est.input_shape_[-1]
+        est.variable_length_ = bool(meta.get("variable_length", False))  # False in older files
         return est
 
     def _restore(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:

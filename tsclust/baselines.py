@@ -18,6 +18,15 @@ runs them exactly like the deep estimators:
 All fit/predict logic lives in one private base class; a baseline only says how it turns
 windows into the inner estimator's input and which inner estimator it builds.
 
+Series of different lengths (a list of ``(T_i, C)`` / ``(T_i,)`` arrays, or a NaN-padded
+array ``(n, T_max, C)``) are accepted by every baseline through
+:func:`tsclust.preprocessing.lengths.collect`: DTW and soft-DTW k-means are given the
+unpadded series (tslearn's NaN-padded layout, ``to_time_series_dataset``; DTW compares
+series of different lengths itself); every other baseline (Euclidean k-means, k-Shape,
+flat / statistics k-means, cov-ward, rocket-kmeans) is given the series linearly resampled
+to the longest length of the fit (at predict: to that fitted length, whatever the lengths).
+Equal-length input is passed as before.
+
 ``random_state``: an int (or None) is handed unchanged to the inner tslearn / scikit-learn
 estimator, so ``DTWKMeans(12, random_state=0)`` reproduces
 ``TimeSeriesKMeans(12, metric="dtw", random_state=0)`` exactly; a ``RandomState`` instance is
@@ -39,13 +48,12 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import (
     Check,
     Interval,
-    check_collection,
     check_delays,
-    check_fitted_shape,
     check_n_clusters,
     derive_seed,
     validate_params,
 )
+from .preprocessing.lengths import Collection, collect
 
 __all__ = [
     "DTWKMeans",
@@ -103,8 +111,14 @@ class _BaseTimeSeriesClusterer(ClusterMixin, BaseEstimator):
 
     Subclasses implement ``_make_estimator(n_clusters, random_state)`` and may override
     ``_fit_features(X)`` (features of the training windows, may fit state), ``_features(X)``
-    (features of new windows, with that state) and ``_centers(estimator)``.
+    (features of new windows, with that state) and ``_centers(estimator)``. ``X`` is the
+    collection at the common length (resampled series), or, with ``_unpadded = True``, the
+    NaN-padded series as given (estimators that handle series of different lengths).
     """
+
+    _unpadded: ClassVar[bool] = False
+    """Whether the inner estimator gets the unpadded series (NaN-padded layout) instead of
+    series resampled to one length."""
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_clusters": [Interval(int, 2)],
@@ -131,33 +145,45 @@ class _BaseTimeSeriesClusterer(ClusterMixin, BaseEstimator):
     def _centers(self, estimator: Any) -> np.ndarray | None:
         return np.asarray(estimator.cluster_centers_)
 
+    def _series(self, col: Collection) -> np.ndarray:
+        """What the features are computed from: padded or resampled series (``_unpadded``)."""
+        return col.padded if self._unpadded else col.X
+
     # ------------------------------------------------------------------- API
     def fit(self, X: Any, y: Any = None) -> _BaseTimeSeriesClusterer:
         """Cluster the windows ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints)
-            Windows; a 2-D array is univariate.
+        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints), or list of array-like of shape (T_i, n_channels) or (T_i,)
+            Windows; a 2-D array is univariate. Series of different lengths: a list, or an
+            array NaN-padded after each series' end (see the module docstring for what each
+            baseline is given).
         y : ignored
             Present for API consistency.
 
         Returns
         -------
         self : estimator
-            Fitted; ``labels_`` of shape (n_samples,) holds the clusters of ``X``.
+            Fitted; ``labels_`` of shape (n_samples,) holds the clusters of ``X``;
+            ``n_timepoints_`` is the longest length, ``variable_length_`` whether the lengths
+            differ.
 
         Raises
         ------
         ValueError
-            Bad shape, NaN/inf, ``n_clusters < 2`` or ``n_clusters > n_samples``, bad parameters.
+            Bad shape, NaN/inf (NaN inside a series), ``n_clusters < 2`` or
+            ``n_clusters > n_samples``, bad parameters, complex values.
+        TypeError
+            Sparse or non-numeric input.
         """
         self._validate_params()
-        X = check_collection(X, dtype=np.float64)
-        n_clusters = check_n_clusters(self.n_clusters, X.shape[0])
-        self.n_timepoints_, self.n_channels_ = int(X.shape[1]), int(X.shape[2])
+        col = collect(X, dtype=np.float64)
+        n_clusters = check_n_clusters(self.n_clusters, len(col.lengths))
+        self.n_timepoints_, self.n_channels_ = col.n_timepoints, int(col.X.shape[2])
+        self.variable_length_ = col.variable_length
         self._check_data_params()
-        features = self._fit_features(X)
+        features = self._fit_features(self._series(col))
         estimator = self._make_estimator(n_clusters, _inner_random_state(self.random_state))
         estimator.fit(features)
         self.estimator_ = estimator
@@ -175,8 +201,9 @@ class _BaseTimeSeriesClusterer(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints)
-            Windows with the fitted length and number of channels.
+        X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints), or list of array-like of shape (T_i, n_channels) or (T_i,)
+            Windows with the fitted number of channels; with the fitted length, or of any
+            lengths when the fit saw series of different lengths (``variable_length_``).
 
         Returns
         -------
@@ -187,12 +214,14 @@ class _BaseTimeSeriesClusterer(ClusterMixin, BaseEstimator):
         sklearn.exceptions.NotFittedError
             Before :meth:`fit`.
         ValueError
-            Bad shape, NaN/inf, or a length / channel count different from the fitted one.
+            Bad shape, NaN/inf, a channel count different from the fitted one, or a length
+            different from the fitted one after a fit on one length.
         """
         check_is_fitted(self, "estimator_")
-        X = check_collection(X, dtype=np.float64)
-        check_fitted_shape(X, self.n_timepoints_, self.n_channels_)
-        return np.asarray(self.estimator_.predict(self._features(X)), dtype=np.int64)
+        col = collect(X, n_timepoints=self.n_timepoints_, n_channels=self.n_channels_,
+                      variable_length=getattr(self, "variable_length_", False), dtype=np.float64)
+        return np.asarray(self.estimator_.predict(self._features(self._series(col))),
+                          dtype=np.int64)
 
     def fit_predict(self, X: Any, y: Any = None) -> np.ndarray:
         """Fit on ``X`` and return ``labels_``, the clusters of ``X``, shape (n_samples,)."""
@@ -208,7 +237,11 @@ _ITERATIONS: dict[str, list[Any]] = {
 
 
 class _TSLearnKMeans(_BaseTimeSeriesClusterer):
-    """tslearn ``TimeSeriesKMeans`` with a metric chosen by the subclass."""
+    """tslearn ``TimeSeriesKMeans`` with a metric chosen by the subclass.
+
+    The DTW metrics (``_unpadded = True``) get series of different lengths unpadded (NaN
+    after each end); Euclidean gets them resampled to one length.
+    """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = _ITERATIONS
 
@@ -235,6 +268,9 @@ class DTWKMeans(_TSLearnKMeans):
     """k-means under dynamic time warping with DBA barycentres (tslearn ``TimeSeriesKMeans``).
 
     The strongest baseline measured on HAPT so far (ARI 0.62 with 12 clusters, see FINDINGS).
+    Series of different lengths are given to tslearn unpadded (NaN-padded layout): DTW
+    aligns them as they are, nothing is resampled, and the barycentres have the longest
+    length.
 
     Parameters
     ----------
@@ -297,6 +333,7 @@ class DTWKMeans(_TSLearnKMeans):
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_ITERATIONS, "sakoe_chiba_radius": [Interval(int, 0), None]}
+    _unpadded = True  # DTW aligns series of different lengths itself
 
     def _metric(self) -> tuple[str, dict | None]:
         if self.sakoe_chiba_radius is None:
@@ -331,6 +368,7 @@ class SoftDTWKMeans(_TSLearnKMeans):
     ----------
     labels_, cluster_centers_, inertia_, n_iter_, estimator_
         As in :class:`DTWKMeans`; centres have shape (n_clusters, n_timepoints, n_channels).
+        Series of different lengths are given unpadded, as in :class:`DTWKMeans`.
 
     Examples
     --------
@@ -360,6 +398,7 @@ class SoftDTWKMeans(_TSLearnKMeans):
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_ITERATIONS, "gamma": [Interval(float, 0, closed="neither")]}
+    _unpadded = True  # soft-DTW aligns series of different lengths itself
 
     def _metric(self) -> tuple[str, dict | None]:
         return "softdtw", {"gamma": float(self.gamma)}

@@ -238,3 +238,14 @@ def test_windows_validation():
         Windows(np.zeros((2, 3, 1)), size=5)
     with pytest.raises(ValueError, match="origins reference recording 7"):
         Windows(np.zeros((1, 3, 1)), origins=[[7, 0]], recording_names=["a"], recording_lengths=[3])
+
+
+def test_all_unlabelled_recordings_say_use_labels_none():
+    recs = [_rec(labels=np.zeros(40, dtype=np.int64)) for _ in range(2)]
+    with pytest.raises(ValueError, match="every label is 0.*labels=None"):
+        SlidingWindows(size=8, step=8, labels="pure").transform(recs)
+    # one labelled recording among unlabelled ones is fine
+    lab = np.zeros(40, dtype=np.int64)
+    lab[:16] = 3
+    w = SlidingWindows(size=8, step=8, labels="pure").transform(recs + [_rec(labels=lab)])
+    assert len(w.X) == 2 and set(w.y) == {3}

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_collection, check_random_state
+from .._validation import check_random_state
+from ..preprocessing.lengths import collect, resample_to
 
 __all__ = [
     "PROTOCOLS",
@@ -59,22 +60,43 @@ class WindowSet:
     Attributes
     ----------
     X : ndarray of shape (n_samples, n_timepoints, n_channels)
+        What every method is given: the windows, or series of different lengths NaN-padded
+        after each one's end (each estimator brings them to one length, or not, itself).
     y : ndarray of shape (n_samples,) or None
         Classes, only used for scoring.
     recordings : ndarray of shape (n_samples,) or None
         Recording of each window, given as ``groups`` to the estimators that accept them.
+    lengths : ndarray of shape (n_samples,) or None
+        Length of each series; None: all have ``n_timepoints``.
     """
 
     X: np.ndarray
     y: np.ndarray | None = None
     recordings: np.ndarray | None = None
+    lengths: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.X.shape[0])
 
+    @property
+    def variable_length(self) -> bool:
+        """Whether the series have different lengths."""
+        return self.lengths is not None and bool((self.lengths != self.lengths[0]).any())
+
     def take(self, index: np.ndarray) -> WindowSet:
         """The windows at ``index`` (boolean mask or integer indices), aligned."""
-        return WindowSet(self.X[index], _take(self.y, index), _take(self.recordings, index))
+        return WindowSet(self.X[index], _take(self.y, index), _take(self.recordings, index),
+                         _take(self.lengths, index))
+
+    def common(self) -> np.ndarray:
+        """The series at one length, ``(n, T, C)`` without NaN (for label-free scores).
+
+        The windows themselves when they have one length; else every series linearly
+        resampled to the longest (:func:`~tsclust.preprocessing.lengths.resample_to`).
+        """
+        if self.lengths is None:
+            return self.X
+        return resample_to(self.X, self.lengths, int(self.lengths.max()))
 
 
 def _check_y(y: Any, n: int, name: str) -> np.ndarray | None:
@@ -91,7 +113,8 @@ def check_windows(X: Any, y: Any = None, recordings: Any = None, *, suffix: str 
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints)
+    X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints), or list of array-like of shape (T_i, n_channels) or (T_i,)
+        Windows, or series of different lengths (a list, or NaN-padded after each end).
     y : array-like of shape (n_samples,) or None, default=None
     recordings : array-like of shape (n_samples,) or None, default=None
     suffix : str, default=""
@@ -104,14 +127,15 @@ def check_windows(X: Any, y: Any = None, recordings: Any = None, *, suffix: str 
     Raises
     ------
     ValueError
-        Bad shapes, NaN or inf.
+        Bad shapes, NaN or inf (NaN inside a series).
     """
     from ..preprocessing.posture import check_groups
 
-    X = check_collection(X, name=f"X{suffix}")
-    n = X.shape[0]
+    col = collect(X, name=f"X{suffix}")
+    n = len(col.lengths)
     rec = None if recordings is None else check_groups(recordings, n, f"recordings{suffix}")
-    return WindowSet(X, _check_y(y, n, f"y{suffix}"), rec)
+    lengths = col.lengths if col.variable_length else None
+    return WindowSet(col.padded, _check_y(y, n, f"y{suffix}"), rec, lengths)
 
 
 @dataclass(frozen=True)
@@ -319,7 +343,8 @@ class Inductive(Protocol):
         test = check_windows(
             held_out.X_test, held_out.y_test, held_out.recordings_test, suffix="_test"
         )
-        if test.X.shape[1:] != data.X.shape[1:]:
+        one_length = not (data.variable_length or test.variable_length)
+        if test.X.shape[2] != data.X.shape[2] or (one_length and test.X.shape[1] != data.X.shape[1]):
             raise ValueError(
                 f"X_test windows have shape {test.X.shape[1:]}, X windows {data.X.shape[1:]}"
             )

@@ -139,7 +139,7 @@ def _scores(job: _Job, labels: Any, scored: WindowSet) -> dict[str, float]:
         )
     scores = {} if scored.y is None else dict(evaluate(scored.y, labels))
     scores["silhouette"] = internal_scores(
-        scored.X, labels, sample_size=SILHOUETTE_SAMPLE_SIZE, random_state=job.seed
+        scored.common(), labels, sample_size=SILHOUETTE_SAMPLE_SIZE, random_state=job.seed
     )["silhouette"]
     return scores
 
@@ -256,8 +256,12 @@ def compare(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints)
-        Windows (the training windows under the inductive protocol).
+    X : array-like of shape (n_samples, n_timepoints, n_channels) or (n_samples, n_timepoints), or list of array-like of shape (T_i, n_channels) or (T_i,)
+        Windows (the training windows under the inductive protocol), or series of different
+        lengths: a list, or an array NaN-padded after each series' end. Every method is
+        given the NaN-padded collection and brings it to one length itself (the DTW
+        baselines take it unpadded; the others resample, see :mod:`tsclust.baselines` and
+        :mod:`tsclust.preprocessing.lengths`).
     y : array-like of shape (n_samples,) or None, default=None
         Classes, only used for scoring. Without labels ARI/NMI/ACC are NaN and the label-free
         silhouette is the score to read.
@@ -283,7 +287,8 @@ def compare(
     split_seed : int, default=0
         Seeds the choice of held-out groups; the split is the same for every method and seed.
     X_test : array-like or None, default=None
-        Inductive alternative to groups: explicit held-out windows (same length and channels).
+        Inductive alternative to groups: explicit held-out windows (same channels; the same
+        length unless X or X_test holds series of different lengths).
     y_test : array-like of shape (n_test,) or None, default=None
         Classes of ``X_test``.
     subsample : int or None, default=None
@@ -309,8 +314,9 @@ def compare(
         One dict per run (methods outer, seeds inner) with the keys :data:`RESULT_COLUMNS`. A run
         that raised has ``error`` set to ``"ExceptionType: message"`` and NaN scores; the others
         still run. ``silhouette`` is computed for every method on the same flattened windows
-        (Euclidean, a seeded sample of at most 2000), so it is comparable across methods but
-        favours Euclidean clusterings.
+        (Euclidean, a seeded sample of at most 2000; series of different lengths resampled
+        to the longest), so it is comparable across methods but favours Euclidean
+        clusterings.
 
     Raises
     ------

@@ -1,9 +1,11 @@
 """Windowing, scaling and filtering of time series.
 
-Arrays are ``(n_windows, size, n_channels)``; recordings are :class:`tsclust.data.Recording`.
+Arrays are ``(n_windows, size, n_channels)``; recordings are :class:`tsclust.data.Recording`;
+collections of series of different lengths are brought to one length by :mod:`.lengths`.
 """
 
 from .filters import GravitySplit, NoiseFilter
+from .lengths import Collection, collect, fitted_length, random_lengths, resample_to
 from .posture import gravity_tilt
 from .scalers import (
     ChannelStandardScaler,
@@ -40,4 +42,9 @@ __all__ = [
     "NoiseFilter",
     "GravitySplit",
     "gravity_tilt",
+    "Collection",
+    "collect",
+    "fitted_length",
+    "resample_to",
+    "random_lengths",
 ]

@@ -503,6 +503,11 @@ class SlidingWindows(BaseEstimator):
             origins.append(np.stack([np.full(len(starts), i), starts], axis=1))
             subjects.append(np.full(len(starts), -1 if r.subject is None else r.subject))
         X = np.concatenate(Xs).astype(np.float32, copy=False)
+        if len(X) == 0 and mode is not None and not any(r.labels.any() for r in recs):
+            raise ValueError(
+                "every label is 0 (unlabelled), so no window has a label: use labels=None "
+                "(--labels none on the command line)"
+            )
         if len(X) == 0:
             logger.warning("SlidingWindows: no window fits (size=%d, labels=%r)", size, mode)
         return Windows(
