@@ -1,4 +1,5 @@
-"""HDF5 window stores: round trip, slicing, streaming, atomicity, errors."""
+"""HDF5 window stores and model files: round trip, slicing, streaming, atomicity, errors,
+checksums and damaged files."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ import pytest
 
 from tsclust.data import Recording
 from tsclust.io import (
+    DamagedFileError,
+    StoreReader,
     WindowStoreWriter,
+    load_model,
     read_windows,
+    save_model,
     store_info,
+    verify_file,
     write_windows,
     write_windows_from_recordings,
 )
@@ -230,3 +236,169 @@ def test_atomic_text_replaces_only_on_success(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         with atomic_text(tmp_path / "missing" / "x.csv"):
             pass
+
+
+# --------------------------------------------------------------------------- integrity
+
+
+def flip_chunk_bytes(path, dataset: str, n: int = 8) -> None:
+    """Damage ``dataset`` of an HDF5 file in place: change ``n`` bytes in the middle of the
+    data of its first chunk (or of its data, when it is contiguous).
+
+    The bytes are XORed with 0x5A, not inverted: fletcher32 sums 16-bit words modulo 65535,
+    so it cannot tell a 0x0000 word from 0xFFFF (zeros inverted go unnoticed).
+    """
+    with h5py.File(path, "r") as f:
+        ds = f[dataset]
+        if ds.chunks is None:
+            offset, size = ds.id.get_offset(), ds.id.get_storage_size()
+        else:
+            info = ds.id.get_chunk_info(0)
+            offset, size = info.byte_offset, info.size
+        used = min(size, ds[:1].nbytes * len(ds)) if len(ds) else size  # the rows written
+    assert offset is not None and used > n
+    at = offset + used // 2 - n // 2
+    with open(path, "r+b") as fh:
+        fh.seek(at)
+        data = fh.read(n)
+        fh.seek(at)
+        fh.write(bytes(b ^ 0x5A for b in data))
+
+
+def _model_arrays(seed=0):
+    rng = np.random.default_rng(seed)
+    return {
+        "module/encoder.0.weight": rng.normal(size=(64, 16)).astype(np.float32),
+        "module/num_batches_tracked": np.array(3),  # a scalar: no chunks, no checksum
+        "labels": rng.integers(0, 3, size=200),
+    }
+
+
+def _datasets(path):
+    with h5py.File(path, "r") as f:
+        out = []
+        f.visititems(lambda name, obj: out.append(obj) if isinstance(obj, h5py.Dataset) else None)
+        return [(ds.name, ds.shape, ds.fletcher32) for ds in out]
+
+
+def test_stores_and_models_carry_checksums(tmp_path):
+    store = write_windows(tmp_path / "w.h5", _windows(), chunk_size=8)
+    assert {name for name, _, checked in _datasets(store) if not checked} == set()
+    save_model(tmp_path / "m.h5", _model_arrays(), {"class": "X"})
+    unchecked = {name for name, shape, checked in _datasets(tmp_path / "m.h5") if not checked}
+    assert unchecked == {"/arrays/a00001"}  # only the scalar
+    assert verify_file(store)["checksummed"] == verify_file(store)["datasets"] == 6
+    report = verify_file(tmp_path / "m.h5")
+    assert (report["datasets"], report["checksummed"]) == (3, 2)
+
+
+@pytest.mark.parametrize("compression", ["gzip", None])
+def test_damaged_store_chunk_is_named(tmp_path, compression):
+    w = _windows()
+    path = write_windows(tmp_path / "w.h5", w, chunk_size=8, compression=compression)
+    flip_chunk_bytes(path, "X")
+    with pytest.raises(DamagedFileError, match=r"w\.h5: cannot read dataset /X .*--verify"):
+        read_windows(path)
+    with pytest.raises(ValueError, match="dataset /X"):  # a ValueError (CLI exit 2) ...
+        read_windows(path, indices=[1, 3])
+    with pytest.raises(OSError, match="dataset /X"):  # ... and still an OSError
+        with StoreReader(path) as r:
+            r.read(0, 4)
+    with StoreReader(path) as r:
+        with pytest.raises(DamagedFileError, match="dataset /X"):
+            r.read_indices([40, 2])
+        np.testing.assert_array_equal(r.read(8, 50), w.X[8:])  # other chunks still read
+    _assert_same(w[8:], read_windows(path, start=8))
+    with pytest.raises(DamagedFileError, match=r"w\.h5: cannot read dataset /X "):
+        verify_file(path)
+
+
+def test_damaged_store_labels_are_named(tmp_path):
+    path = write_windows(tmp_path / "w.h5", _windows(), chunk_size=8)
+    flip_chunk_bytes(path, "origins")
+    with pytest.raises(DamagedFileError, match="dataset /origins"):
+        StoreReader(path).origins()
+    with pytest.raises(DamagedFileError, match="dataset /origins"):
+        verify_file(path)
+
+
+def test_damaged_model_is_named(tmp_path):
+    path = tmp_path / "m.h5"
+    save_model(path, _model_arrays(), {"class": "X"})
+    arrays, meta = load_model(path)
+    np.testing.assert_array_equal(arrays["module/encoder.0.weight"],
+                                  _model_arrays()["module/encoder.0.weight"])
+    assert int(arrays["module/num_batches_tracked"]) == 3 and meta == {"class": "X"}
+    flip_chunk_bytes(path, "arrays/a00000")
+    named = r"m\.h5: cannot read dataset /arrays/a00000 \(module/encoder\.0\.weight\)"
+    with pytest.raises(DamagedFileError, match=named + ".*tsclust info --verify"):
+        load_model(path)
+    with pytest.raises(DamagedFileError, match=named):
+        verify_file(path)
+
+
+def test_non_finite_model_refused_at_save_and_load(tmp_path):
+    arrays = _model_arrays()
+    arrays["module/encoder.0.weight"][3, :5] = [np.nan, np.inf, -np.inf, np.nan, np.nan]
+    arrays["centers"] = np.full((2, 2), np.nan)
+    with pytest.raises(ValueError, match=r"model weights are not finite \(9 NaN/inf values in "
+                       r"module/encoder\.0\.weight, centers\): the fit diverged; lower lr"):
+        save_model(tmp_path / "m.h5", arrays, {"class": "X"})
+    assert _leftovers(tmp_path) == []
+    path = tmp_path / "ok.h5"
+    save_model(path, _model_arrays(), {"class": "X"})
+    with h5py.File(path, "r+") as f:  # one weight damaged, its checksum updated with it
+        f["arrays/a00000"][5, 5] = np.nan
+    with pytest.raises(DamagedFileError, match=r"ok\.h5: model weights are not finite \(1 "
+                       r"NaN/inf values in module/encoder\.0\.weight\).*damaged"):
+        load_model(path)
+    with pytest.raises(DamagedFileError, match=r"/arrays/a00000 \(module/encoder\.0\.weight\) "
+                       "holds 1 NaN/inf"):
+        verify_file(path)
+
+
+def _strip_checksums(src, dst):
+    """Copy an HDF5 file as an older tsclust wrote it: contiguous datasets, no fletcher32,
+    variable-length recording names."""
+    with h5py.File(src, "r") as f, h5py.File(dst, "w") as g:
+        g.attrs.update(dict(f.attrs))
+
+        def copy(name, obj):
+            if isinstance(obj, h5py.Group):
+                g.require_group(name)
+                return
+            data = obj[()]
+            if obj.dtype.kind == "S":
+                data = np.array([s.decode() for s in data], dtype=object)
+                g.create_dataset(name, data=data, dtype=h5py.string_dtype())
+            else:
+                g.create_dataset(name, data=data)
+            g[name].attrs.update(dict(obj.attrs))
+
+        f.visititems(copy)
+
+
+def test_older_files_without_checksums_still_load(tmp_path):
+    w = _windows()
+    write_windows(tmp_path / "new.h5", w)
+    _strip_checksums(tmp_path / "new.h5", tmp_path / "old.h5")
+    assert not any(checked for _, _, checked in _datasets(tmp_path / "old.h5"))
+    _assert_same(w, read_windows(tmp_path / "old.h5"))
+    with StoreReader(tmp_path / "old.h5") as r:
+        np.testing.assert_array_equal(r.read_indices([3, 1]), w.X[[3, 1]])
+    report = verify_file(tmp_path / "old.h5")
+    assert report["checksummed"] == 0 and report["datasets"] == 6
+    save_model(tmp_path / "m.h5", _model_arrays(), {"class": "X"})
+    _strip_checksums(tmp_path / "m.h5", tmp_path / "old_m.h5")
+    arrays, _ = load_model(tmp_path / "old_m.h5")
+    np.testing.assert_array_equal(arrays["labels"], _model_arrays()["labels"])
+    assert verify_file(tmp_path / "old_m.h5")["checksummed"] == 0
+
+
+def test_verify_refuses_other_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not found"):
+        verify_file(tmp_path / "none.h5")
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f["X"] = np.zeros(3)
+    with pytest.raises(ValueError, match="not a tsclust store or model file"):
+        verify_file(tmp_path / "other.h5")

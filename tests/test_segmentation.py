@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tsclust.baselines import EuclideanKMeans
-from tsclust.data import Recording
+from tsclust.data import Recording, step_decimals
 from tsclust.segmentation import (
     Segment,
     SegmentationResult,
@@ -160,6 +160,30 @@ def test_to_segments_and_csv_round_trip(tmp_path):
         segments_to_csv(segs, path)
     segments_to_csv(segs[:1], path, overwrite=True)
     assert segments_from_csv(path) == segs[:1]
+
+
+def test_segment_times_are_rounded_to_the_sampling_period(tmp_path):
+    # a rate measured from time stamps 0.02 s apart is not exactly 50 Hz
+    stamps = np.cumsum(np.full(3000, 0.02))
+    rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+    assert rate != 50.0 and repr(128 / rate) != "2.56"
+    labels = np.r_[np.zeros(128, int), np.ones(37, int), np.zeros(1, int)]
+    segs = to_segments(labels, np.ones(len(labels)), sampling_rate=rate)
+    assert [(s.start_s, s.end_s) for s in segs] == [(0.0, 2.56), (2.56, 3.3), (3.3, 3.32)]
+    text = segments_to_csv(segs, tmp_path / "s.csv").read_text()
+    assert text.splitlines()[1:3] == ["0,128,0,1.0,0.0,2.56", "128,165,1,1.0,2.56,3.3"]
+    # 128 Hz: 1/128 s is exact in 7 decimals and is kept exactly
+    segs = to_segments([0, 1, 1], [1.0, 1.0, 1.0], sampling_rate=128.0)
+    assert segs[0].end_s == 0.0078125 and segs[1].end_s == 3 / 128
+    # 30 Hz: periods that do not end write 7 decimals, within 1e-7 s of the exact time
+    segs = to_segments([0] * 10 + [1], [1.0] * 11, sampling_rate=30.0)
+    assert segs[0].end_s == 0.3333333 and abs(segs[1].end_s - 11 / 30) < 1e-7
+
+
+@pytest.mark.parametrize("rate, decimals", [(50.0, 2), (49.99999999999685, 2), (128.0, 7),
+                                            (30.0, 7), (0.5, 0), (44100.0, 10), (1e6, 6)])
+def test_step_decimals(rate, decimals):
+    assert step_decimals(rate) == decimals
 
 
 def test_csv_errors(tmp_path):

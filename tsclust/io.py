@@ -3,6 +3,14 @@
 Every write goes to a temporary file in the destination folder and is renamed
 into place when complete, so an interrupted write never leaves a half file
 under the final name, and an existing file is kept unless ``overwrite=True``.
+
+Every non-scalar dataset is chunked and carries HDF5's fletcher32 checksum per chunk, so
+a damaged chunk fails to read instead of returning wrong numbers: the readers then raise
+:class:`DamagedFileError` naming the file and the dataset, and :func:`verify_file`
+(``tsclust info --verify``) reads every chunk of a file to find the first damaged one.
+Files written before the checksums (no fletcher32) still load; only their damage in
+uncompressed data goes unnoticed. Model files are also refused, at save and at load, when
+a floating array holds NaN or infinite values.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ import numpy as np
 from .preprocessing.windows import Windows, check_compatible
 
 __all__ = [
+    "DamagedFileError",
+    "verify_file",
     "atomic_path",
     "atomic_h5",
     "atomic_text",
@@ -44,6 +54,67 @@ __all__ = [
 
 MODEL_FORMAT = "tsclust-model/2"  # 2: input_shape, feature stages as submodules
 STORE_FORMAT = "tsclust-windows/1"
+
+
+class DamagedFileError(ValueError, OSError):
+    """An HDF5 file whose data cannot be read back, or a model file with non-finite weights.
+
+    Raised for a failed checksum or decompression, naming the file and the dataset. A
+    ValueError (the command line reports it as a user error, exit status 2) and an OSError
+    (what h5py raises for the failed read it replaces).
+    """
+
+
+def _verify_hint(path: str | os.PathLike) -> str:
+    return f"the file is damaged (check it with `tsclust info --verify {path}`)"
+
+
+def _dataset_label(ds: h5py.Dataset) -> str:
+    """``/name`` of a dataset, with the array key of a model file: ``/arrays/a00001 (key)``."""
+    key = None
+    with contextlib.suppress(Exception):  # the header may be damaged too
+        key = ds.attrs.get("key")
+    return f"{ds.name} ({key})" if key is not None else str(ds.name)
+
+
+def _read(ds: h5py.Dataset, sel: Any = ()) -> np.ndarray:
+    """``ds[sel]``, naming the file and the dataset when the read fails.
+
+    A bad checksum or a corrupt compressed chunk (h5py's OSError) raises
+    :class:`DamagedFileError`.
+    """
+    try:
+        return ds[sel]
+    except OSError as exc:
+        path = ds.file.filename
+        msg = " ".join(str(exc).split())
+        raise DamagedFileError(
+            f"{path}: cannot read dataset {_dataset_label(ds)} ({msg}); {_verify_hint(path)}"
+        ) from exc
+
+
+def _checked(shape: tuple[int, ...]) -> dict[str, Any]:
+    """Dataset options that give a dataset of ``shape`` a fletcher32 checksum per chunk.
+
+    HDF5 filters need chunked storage, which scalar datasets cannot have: they get none.
+    """
+    return {"chunks": True, "fletcher32": True} if len(shape) else {}
+
+
+def _count_nonfinite(value: Any) -> int:
+    """Number of NaN or infinite values of a floating (or complex) array; 0 for other dtypes."""
+    a = np.asarray(value)
+    return int(a.size - np.count_nonzero(np.isfinite(a))) if a.dtype.kind in "fc" else 0
+
+
+def _nonfinite(arrays: dict[str, Any]) -> str | None:
+    """``"N NaN/inf values in a, b, ..."`` over the floating arrays of ``arrays``; None if all finite."""
+    bad = {key: n for key, value in arrays.items() if (n := _count_nonfinite(value))}
+    if not bad:
+        return None
+    names = list(bad)
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{sum(bad.values())} NaN/inf values in {shown}"
 
 
 @contextlib.contextmanager
@@ -136,20 +207,32 @@ def save_model(
         JSON-serialisable description (class name, hyper-parameters, shapes).
     overwrite : bool, default=False
         Replace an existing file.
+
+    Raises
+    ------
+    ValueError
+        A floating array holds NaN or infinite values (a diverged fit); nothing is written.
     """
+    bad = _nonfinite(arrays)
+    if bad is not None:
+        raise ValueError(f"model weights are not finite ({bad}): the fit diverged; lower lr")
     with atomic_h5(path, overwrite=overwrite) as f:
         f.attrs["format"] = MODEL_FORMAT
         f.attrs["meta"] = json.dumps(meta)
         grp = f.create_group("arrays")
         for i, (key, value) in enumerate(arrays.items()):
-            ds = grp.create_dataset(f"a{i:05d}", data=np.asarray(value))
+            data = np.asarray(value)
+            ds = grp.create_dataset(f"a{i:05d}", data=data, **_checked(data.shape))
             ds.attrs["key"] = key
 
 
 @contextlib.contextmanager
-def _open_h5(path: str | os.PathLike, what: str, fmt: str, key: str | None = None
-             ) -> Iterator[h5py.File]:
-    """Open a tsclust HDF5 file of format ``fmt`` (``what`` names it in errors) for reading."""
+def _open_h5(path: str | os.PathLike, what: str, fmt: str | tuple[str, ...],
+             key: str | None = None) -> Iterator[h5py.File]:
+    """Open a tsclust HDF5 file of format ``fmt`` (or of one of several) for reading.
+
+    ``what`` names the kind of file in the errors.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{what} {path} not found")
@@ -161,7 +244,8 @@ def _open_h5(path: str | os.PathLike, what: str, fmt: str, key: str | None = Non
         raise ValueError(f"{path} is not an HDF5 {what}: {exc}") from None
     with f:
         found = f.attrs.get("format")
-        if found != fmt or (key is not None and key not in f):
+        fmts = (fmt,) if isinstance(fmt, str) else fmt
+        if found not in fmts or (key is not None and key not in f):
             older = " (written by an older tsclust: fit the model again)" if (
                 found == "tsclust-model/1") else ""
             raise ValueError(f"{path} is not a tsclust {what} (format {found!r}){older}")
@@ -186,10 +270,22 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str
     -------
     arrays : dict of str to ndarray
     meta : dict
+
+    Raises
+    ------
+    DamagedFileError
+        A dataset fails to read (checksum, decompression), or a floating array holds NaN
+        or infinite values.
     """
     with _open_model(path) as f:
         meta = json.loads(f.attrs["meta"])
-        arrays = {ds.attrs["key"]: ds[()] for ds in f["arrays"].values()}
+        arrays = {ds.attrs["key"]: _read(ds) for ds in f["arrays"].values()}
+    bad = _nonfinite(arrays)
+    if bad is not None:
+        raise DamagedFileError(
+            f"{path}: model weights are not finite ({bad}): {_verify_hint(path)}, or it was "
+            "saved from a diverged fit"
+        )
     return arrays, meta
 
 
@@ -232,6 +328,7 @@ def read_model_file(cls: type, path: str | os.PathLike) -> tuple[dict[str, np.nd
 # --------------------------------------------------------------------------- window stores
 #
 # Layout of a window store (format "tsclust-windows/1"):
+#   every dataset chunked with a fletcher32 checksum per chunk (older files: none)
 #   /X                  (n, size, C) float32, chunked along n, compressed, resizable
 #   /y                  (n,) int64 (absent when the windows are unlabelled)
 #   /origins            (n, 2) int64: (recording index, start sample)
@@ -365,14 +462,18 @@ class WindowStoreWriter:
             dtype="float32",
             chunks=chunks,
             shuffle=self.compression is not None,
+            fletcher32=True,
             **opts,
         )
         if w.y is not None:
-            f.create_dataset("y", shape=(0,), maxshape=(None,), dtype=w.y.dtype, chunks=(4096,))
+            f.create_dataset("y", shape=(0,), maxshape=(None,), dtype=w.y.dtype, chunks=(4096,),
+                             fletcher32=True)
         f.create_dataset(
-            "origins", shape=(0, 2), maxshape=(None, 2), dtype="int64", chunks=(4096, 2)
+            "origins", shape=(0, 2), maxshape=(None, 2), dtype="int64", chunks=(4096, 2),
+            fletcher32=True,
         )
-        f.create_dataset("subject", shape=(0,), maxshape=(None,), dtype="int64", chunks=(4096,))
+        f.create_dataset("subject", shape=(0,), maxshape=(None,), dtype="int64", chunks=(4096,),
+                         fletcher32=True)
 
     def append(self, windows: Windows) -> None:
         """Add ``windows`` (and their recordings) to the store."""
@@ -411,10 +512,12 @@ class WindowStoreWriter:
             raise ValueError(f"no windows were appended to {self.path}")
         f = self._file
         grp = f.create_group("recordings")
-        grp.create_dataset(
-            "names", data=np.array(self._names, dtype=object), dtype=h5py.string_dtype()
-        )
-        grp.create_dataset("lengths", data=np.asarray(self._lengths, dtype=np.int64))
+        # fixed-length UTF-8 bytes: variable-length strings cannot carry a checksum
+        encoded = [name.encode("utf-8") for name in self._names]
+        names = np.array(encoded, dtype=f"S{max([1, *map(len, encoded)])}")
+        grp.create_dataset("names", data=names, **_checked(names.shape))
+        lengths = np.asarray(self._lengths, dtype=np.int64)
+        grp.create_dataset("lengths", data=lengths, **_checked(lengths.shape))
         attrs = {**first.attrs, **self._attrs}
         f.attrs["format"] = STORE_FORMAT
         f.attrs["size"] = int(first.size)
@@ -558,15 +661,15 @@ def _selection(n: int, start: int | None, stop: int | None, indices: Any) -> sli
 
 def _take(ds: h5py.Dataset, sel: slice | np.ndarray) -> np.ndarray:
     if isinstance(sel, slice):
-        return ds[sel]
+        return _read(ds, sel)
     if sel.size == 0:
         return np.empty((0,) + ds.shape[1:], dtype=ds.dtype)
     uniq, inverse = np.unique(sel, return_inverse=True)
     lo, hi = int(uniq[0]), int(uniq[-1]) + 1
     if hi - lo <= 4 * len(uniq):  # dense: read the block, index in memory
-        block = ds[lo:hi]
+        block = _read(ds, slice(lo, hi))
         return block[sel - lo]
-    return ds[uniq][inverse]
+    return _read(ds, uniq)[inverse]
 
 
 def read_windows(
@@ -597,6 +700,8 @@ def read_windows(
         Missing file.
     ValueError
         Not a window store, or bad ``indices``.
+    DamagedFileError
+        A part to read fails its checksum or decompression.
     """
     with _open_store(path) as f:
         n = f["X"].shape[0]
@@ -614,9 +719,10 @@ def read_windows(
             step=int(f.attrs["step"]),
             labels_mode=None if mode == "none" else mode,
             recording_names=[
-                s.decode() if isinstance(s, bytes) else str(s) for s in f["recordings/names"][()]
+                s.decode() if isinstance(s, bytes) else str(s)
+                for s in _read(f["recordings/names"])
             ],
-            recording_lengths=f["recordings/lengths"][()],
+            recording_lengths=_read(f["recordings/lengths"]),
             source=str(f.attrs["source"]),
             attrs=attrs,
         )
@@ -660,6 +766,58 @@ def store_info(path: str | os.PathLike) -> dict[str, Any]:
         }
 
 
+def verify_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Read every chunk of every dataset of a window store or a model file.
+
+    Reading a chunk checks its fletcher32 checksum (where the file has them) and its
+    decompression; the floating arrays of a model file must also be finite. Memory stays
+    at one chunk (datasets without chunks, small in files written by tsclust, are read
+    whole).
+
+    Parameters
+    ----------
+    path : path-like
+        A window store or a model file.
+
+    Returns
+    -------
+    dict
+        ``path``, ``format``, ``datasets`` (number read), ``checksummed`` (how many of them
+        carry a fletcher32 checksum: fewer in files written by older versions, whose damage
+        in uncompressed data cannot be detected), ``bytes`` (of data read).
+
+    Raises
+    ------
+    FileNotFoundError
+        Missing file.
+    ValueError
+        Not a tsclust window store or model file.
+    DamagedFileError
+        The first dataset that fails to read (or holds non-finite model weights), named with
+        the file in the message.
+    """
+    with _open_h5(path, "store or model file", (STORE_FORMAT, MODEL_FORMAT)) as f:
+        fmt = str(f.attrs["format"])
+        datasets: list[h5py.Dataset] = []
+        f.visititems(lambda _, obj: datasets.append(obj) if isinstance(obj, h5py.Dataset) else None)
+        n_bytes, checksummed = 0, 0
+        for ds in datasets:
+            checksummed += bool(ds.fletcher32)
+            if ds.chunks is None or ds.size == 0:
+                parts = [_read(ds)]
+            else:
+                parts = (_read(ds, sel) for sel in ds.iter_chunks())
+            for part in parts:
+                n_bytes += np.asarray(part).nbytes
+                if fmt == MODEL_FORMAT and (n := _count_nonfinite(part)):
+                    raise DamagedFileError(
+                        f"{path}: dataset {_dataset_label(ds)} holds {n} NaN/inf model weights; "
+                        "the file is damaged or was saved from a diverged fit"
+                    )
+    return {"path": str(path), "format": fmt, "datasets": len(datasets),
+            "checksummed": checksummed, "bytes": n_bytes}
+
+
 # --------------------------------------------------------------------------- lazy reader
 
 
@@ -669,7 +827,8 @@ class StoreReader:
     The file is opened lazily on the first read, and again after being copied to another
     process (pickling drops the handle; a fork is detected by the process id), so a reader
     can be handed to DataLoader workers or ``torch.distributed`` ranks. Only the metadata
-    is read when the reader is created.
+    is read when the reader is created. A read that fails its checksum or decompression
+    raises :class:`DamagedFileError` naming the file and the dataset.
 
     Parameters
     ----------
@@ -747,7 +906,7 @@ class StoreReader:
         return self._file
 
     def _rows(self, name: str, start: int, stop: int) -> np.ndarray:
-        return self._f()[name][start:stop]
+        return _read(self._f()[name], slice(start, stop))
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Windows ``start:stop`` (a contiguous read), ndarray of shape (stop - start, size, C)."""
@@ -767,7 +926,7 @@ class StoreReader:
         breaks = np.flatnonzero(np.diff(srt) > self.chunk_size) + 1
         for lo_i, hi_i in zip(np.r_[0, breaks], np.r_[breaks, srt.size], strict=True):
             lo, hi = int(srt[lo_i]), int(srt[hi_i - 1]) + 1
-            block = ds[lo:hi]
+            block = _read(ds, slice(lo, hi))
             out[order[lo_i:hi_i]] = block[srt[lo_i:hi_i] - lo]
         return out
 
@@ -784,13 +943,13 @@ class StoreReader:
         if not self.labelled:
             return None
         if indices is None:
-            return self._f()["y"][()]
+            return _read(self._f()["y"])
         return self._indices("y", indices)
 
     def origins(self, indices: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
         """``(recording, start)`` of each window (all, or at ``indices``), shape (n, 2)."""
         if indices is None:
-            return self._f()["origins"][()]
+            return _read(self._f()["origins"])
         return self._indices("origins", indices)
 
     def info(self) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .data.recording import Recording
+from .data.recording import Recording, step_decimals
 
 __all__ = [
     "Segment",
@@ -299,7 +299,8 @@ class Segment:
     confidence : float
         Mean per-sample confidence over the segment.
     start_s, end_s : float
-        ``start`` and ``end`` in seconds.
+        ``start`` and ``end`` in seconds, rounded to the decimals of the sampling period
+        (:func:`tsclust.data.step_decimals`): ``2.56``, not ``2.5599999999999454``.
     """
 
     start: int
@@ -327,7 +328,7 @@ def to_segments(
     confidence : array-like of shape (n_samples,)
         Per-sample confidence; each segment gets its mean.
     sampling_rate : float, default=1.0
-        In Hz, for the times in seconds.
+        In Hz, for the times in seconds (rounded to :func:`tsclust.data.step_decimals` decimals).
 
     Returns
     -------
@@ -348,10 +349,12 @@ def to_segments(
         raise ValueError(f"sampling_rate must be positive, got {sampling_rate}")
     starts, lengths, values = _runs(lab)
     csum = np.concatenate([[0.0], np.cumsum(conf)])
+    decimals = step_decimals(rate)
     out = []
     for s, n, v in zip(starts.tolist(), lengths.tolist(), values.tolist(), strict=True):
         e = s + n
-        out.append(Segment(s, e, v, float((csum[e] - csum[s]) / n), s / rate, e / rate))
+        out.append(Segment(s, e, v, float((csum[e] - csum[s]) / n),
+                           round(s / rate, decimals), round(e / rate, decimals)))
     return out
 
 

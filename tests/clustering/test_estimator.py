@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from tests.conftest import SMALL_MODULES, blob_windows
 from tsclust.clustering import HEADS, ClusterCollapseWarning, DeepClusterer, select_k
-from tsclust.clustering._heads import size_entropy
+from tsclust.clustering._heads import silhouette, size_entropy, ward_cluster
 
 
 def blobs(n_per=30, length=24, seed=0):
@@ -166,3 +167,80 @@ def test_warm_start_reuses_pretraining_only_when_it_would_be_the_same(data, monk
     est.set_params(random_state=np.random.RandomState(0)).fit(X)
     est.fit(X)  # a RandomState cannot be compared: never reused
     assert len(calls) == 6
+
+
+# --------------------------------------------------------------------------- users' data
+
+
+def test_ward_labels_are_what_predict_gives_on_the_training_windows():
+    # k=3 on two blobs splits one of them: Ward's own partition and the nearest cluster
+    # mean disagree near that split (7 of 300 windows did before labels_ was the latter)
+    X, _ = blob_windows(150, 16, 2)
+    est = DeepClusterer(3, architecture="mlp", head="ward", latent_dim=3, pretrain_epochs=3,
+                        module_kwargs=SMALL_MODULES["mlp"], device="cpu", random_state=0).fit(X)
+    np.testing.assert_array_equal(est.labels_, est.predict(X))
+    assert len(np.unique(est.labels_)) == 3
+
+
+def test_ward_cluster_labels_are_the_nearest_cluster_mean():
+    Z = np.random.RandomState(0).randn(200, 2)  # one blob: every boundary is ambiguous
+    for max_samples in (200, 50):  # all rows, and a subsample
+        labels, centers = ward_cluster(Z, 4, max_samples=max_samples, seed=0)
+        d = ((Z[:, None, :] - centers[None]) ** 2).sum(axis=2)
+        np.testing.assert_array_equal(labels, d.argmin(axis=1))
+
+
+def test_diverged_fit_raises_and_names_the_learning_rates():
+    X, _ = blob_windows(40, 16, 2)
+    est = DeepClusterer(2, architecture="mlp", head="dec", lr=1e6, pretrain_epochs=5,
+                        finetune_epochs=3, latent_dim=3, module_kwargs=SMALL_MODULES["mlp"],
+                        device="cpu", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ClusterCollapseWarning)
+        with pytest.raises(ValueError, match=r"training diverged at epoch \d/\d+ .*lower lr=.*"
+                           r"pre-training with lr=1e\+06"):
+            est.fit(X)
+    assert not hasattr(est, "labels_")
+
+
+def test_model_with_non_finite_weights_refused_at_save_and_load(tmp_path):
+    import h5py
+    import torch
+
+    X, _ = blob_windows(20, 16, 2)
+    est = DeepClusterer(2, architecture="mlp", head="kmeans", latent_dim=3, pretrain_epochs=1,
+                        module_kwargs=SMALL_MODULES["mlp"], device="cpu", random_state=0).fit(X)
+    path = tmp_path / "m.h5"
+    est.save(path)
+    with torch.no_grad():
+        est.module_.encoder[0].weight[0, 0] = float("nan")
+    with pytest.raises(ValueError, match=r"model weights are not finite \(1 NaN/inf values in "
+                       r"module/encoder\.0\.weight\): the fit diverged; lower lr"):
+        est.save(tmp_path / "bad.h5")
+    assert not (tmp_path / "bad.h5").exists()
+    with h5py.File(path, "r+") as f:  # the same damage written into the saved file
+        ds = next(d for d in f["arrays"].values() if d.attrs["key"] == "module/encoder.0.weight")
+        ds[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"m\.h5: model weights are not finite .*damaged"):
+        DeepClusterer.load(path)
+
+
+def test_dec_with_one_window_per_cluster_fits_without_silhouette():
+    # k = n: the silhouette is undefined (every window a singleton); sklearn's message
+    # ("Number of labels is 6. Valid values are 2 to n_samples - 1") must not surface
+    X, _ = blob_windows(3, 16, 2)
+    est = DeepClusterer(6, architecture="mlp", head="dec", latent_dim=3, pretrain_epochs=2,
+                        finetune_epochs=2, module_kwargs=SMALL_MODULES["mlp"], device="cpu",
+                        random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ClusterCollapseWarning)
+        labels = est.fit_predict(X)
+    assert labels.shape == (6,)
+    assert all("silhouette" not in r for r in est.history_["finetune"])
+
+
+def test_silhouette_is_nan_where_undefined():
+    Z = np.random.RandomState(0).randn(6, 2)
+    assert np.isnan(silhouette(Z, np.zeros(6, dtype=int)))
+    assert np.isnan(silhouette(Z, np.arange(6)))
+    assert np.isfinite(silhouette(Z, np.arange(6) % 2))

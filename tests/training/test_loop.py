@@ -14,6 +14,7 @@ from tsclust.training import (
     EarlyStopping,
     LambdaCallback,
     TrainConfig,
+    TrainingDivergedError,
     dac_feature_weights,
     dac_pseudo_labels,
     decode,
@@ -195,10 +196,39 @@ def test_params_restrict_optimised_parameters():
 
 
 def test_non_finite_loss_raises():
-    with pytest.raises(FloatingPointError, match="epoch 0"):
+    with pytest.raises(TrainingDivergedError,
+                       match=r"train: training diverged at epoch 1/3 \(loss nan.*lower lr=0\.001"):
         train(
-            _module(), _tiny_data(n=8), lambda m, xb, idx: m(xb)[0].sum() * float("nan"), epochs=1
+            _module(), _tiny_data(n=8), lambda m, xb, idx: m(xb)[0].sum() * float("nan"), epochs=3
         )
+
+
+def test_loss_diverging_later_names_its_epoch():
+    steps: list[int] = []
+
+    def loss_fn(m, xb, idx):  # two batches per epoch: finite for two epochs, then infinite
+        steps.append(1)
+        x_hat, _ = m(xb)
+        return mse_loss(x_hat, xb) * (float("inf") if len(steps) > 4 else 1.0)
+
+    hist: list[dict] = []
+    with pytest.raises(ValueError, match="diverged at epoch 3/5 \\(loss nan"):
+        train(_module(), _tiny_data(n=16), loss_fn, epochs=5, batch_size=8, lr=0.5, desc="train",
+              callbacks=[LambdaCallback(on_epoch_end=lambda e, m, r: hist.append(r))])
+    assert [r["epoch"] for r in hist] == [0, 1]  # no callback sees the diverged epoch
+
+
+def test_non_finite_parameters_with_finite_loss_raise():
+    # a loss whose gradient is NaN while its value stays finite (as DEC's KL on saturated
+    # latents): the parameters become NaN and the loop stops at the end of that epoch
+    def loss_fn(m, xb, idx):
+        _, z = m(xb)
+        return torch.sqrt(torch.zeros_like(z) * z).sum()  # value 0, gradient NaN
+
+    module = _module()
+    with pytest.raises(FloatingPointError, match=r"epoch 1/2 \(loss 0, \d+ NaN/inf parameter values"):
+        train(module, _tiny_data(n=8), loss_fn, epochs=2, lr=1e-3, desc="dec")
+    assert not all(torch.isfinite(p).all() for p in module.parameters())
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from .._validation import Check, Interval, Options, check_n_clusters, split_seed
 from ..base import SCALINGS, BaseDeepEstimator, TrainingData, WindowShapeMixin, pretrain
 from ..models import VectorAutoencoder, build_autoencoder, check_architecture, resolve_architecture
 from ..models._common import seeded
-from ..training import TrainConfig, encode, feature_view, resolve_device
+from ..training import TrainConfig, TrainingDivergedError, encode, feature_view, resolve_device
 from ..training.losses import RECONSTRUCTION_WEIGHTS
 from ._heads import HeadConfig, check_head
 
@@ -96,12 +96,26 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
                 state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
                 self._pretrained = (key, state, pre)
         head = check_head(self.head)(self._head_config(head_seed))
-        self.labels_ = head.fit(net, features)
+        try:
+            self.labels_ = head.fit(net, features)
+        except TrainingDivergedError as exc:
+            raise TrainingDivergedError(f"{exc} ({self._diverged_context(pre)})") from exc
         self.module_ = module.eval()
         self.head_ = head
         self.cluster_centers_ = head.centers
         self.history_ = {"pretrain": pre, "finetune": head.history}
         self.n_iter_ = sum(1 for r in head.history if "loss" in r)
+
+    def _diverged_context(self, pre: list[dict[str, Any]]) -> str:
+        """Where a fine-tuning divergence may come from: its ``finetune_lr`` and pre-training.
+
+        Pre-training at too high an ``lr`` can end with a finite loss but huge weights that
+        only the head's loss turns into NaN.
+        """
+        out = f"fine-tuning lr is finetune_lr={self.finetune_lr:g}"
+        if pre:
+            out += f"; pre-training with lr={self.lr:g} ended at loss {pre[-1]['loss']:.4g}"
+        return out
 
     def _pretrain_key(self, data: TrainingData) -> tuple | None:
         """What pre-training depends on, for ``warm_start``; None when it cannot be compared.

@@ -34,7 +34,8 @@ from ..training.losses import (
     target_distribution,
 )
 
-__all__ = ["HEADS", "Head", "HeadConfig", "ClusterCollapseWarning", "check_head", "ward_cluster"]
+__all__ = ["HEADS", "Head", "HeadConfig", "ClusterCollapseWarning", "check_head", "silhouette",
+           "ward_cluster"]
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,19 @@ def size_entropy(labels: np.ndarray, n_clusters: int) -> float:
     return float(-(p * np.log(p)).sum() / np.log(n_clusters))
 
 
+def silhouette(Z: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette of ``labels`` on rows ``Z``; NaN where it is undefined.
+
+    The silhouette needs between 2 and ``len(Z) - 1`` distinct labels: with one cluster
+    there is no other cluster to compare with, and with one row per cluster (``k = n``,
+    e.g. ``n_clusters`` equal to the number of windows) every row is a singleton.
+    """
+    n_labels = len(np.unique(labels))
+    if not 2 <= n_labels <= len(Z) - 1:
+        return float("nan")
+    return float(silhouette_score(Z, labels))
+
+
 def _nearest(Z: np.ndarray, centers: np.ndarray) -> np.ndarray:
     """Index of the nearest centre for each row of ``Z`` (n, d); memory O(n * K)."""
     Z = np.asarray(Z, dtype=np.float64)
@@ -84,23 +98,26 @@ def ward_cluster(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ward clustering of the rows of ``Z`` (n, d), subsampled above ``max_samples`` rows.
 
-    Ward's memory and time grow with the square of the rows: above ``max_samples`` a seeded
-    subsample is clustered and every row goes to the nearest cluster mean.
+    Ward's merge tree gives ``n_clusters`` clusters and their means; every row is then
+    labelled with its nearest cluster mean, the rule that assigns new rows, so that the
+    labels of the rows clustered are what predicting them again gives. A row near the
+    boundary of two Ward clusters can move to the other one (a few percent of the rows on
+    overlapping clusters). Ward's memory and time grow with the square of the rows: above
+    ``max_samples`` a seeded subsample is clustered.
 
     Returns
     -------
     labels : ndarray of shape (n,), int64
+        Nearest cluster mean of each row.
     centers : ndarray of shape (n_clusters, d)
-        Mean of each cluster's (clustered) rows.
+        Mean of each Ward cluster's (clustered) rows.
     """
     rows = np.arange(len(Z))
     if len(Z) > max_samples:
         rows = np.sort(np.random.RandomState(seed).choice(len(Z), max_samples, replace=False))
     sub = AgglomerativeClustering(n_clusters, linkage="ward").fit_predict(Z[rows])
     centers = np.stack([Z[rows][sub == k].mean(axis=0) for k in range(n_clusters)])
-    if len(rows) == len(Z):
-        return sub.astype(np.int64), centers
-    return _nearest(Z, centers), centers
+    return _nearest(Z, centers).astype(np.int64), centers
 
 
 class Head:
@@ -250,8 +267,7 @@ class DECHead(Head):
                         ClusterCollapseWarning, stacklevel=2,
                     )
                 state["collapsed"] = True
-            elif len(np.unique(new[sample])) > 1:
-                sil = float(silhouette_score(Z[sample], new[sample]))
+            elif np.isfinite(sil := silhouette(Z[sample], new[sample])):
                 record["silhouette"] = sil
                 if state["best"] is None or sil > state["best"][0]:
                     state["best"] = (sil, copy.deepcopy(module.state_dict()),
@@ -412,8 +428,10 @@ class WardHead(Head):
     Ward merges the pair of clusters that least increases the within-cluster variance, so
     it follows elongated or unequal clusters better than k-means. Its cost grows with the
     square of the number of windows: above ``ward_max_samples`` it clusters a seeded
-    subsample and assigns the rest to the nearest cluster mean. New windows go to the
-    nearest cluster mean (``cluster_centers_``).
+    subsample. Every window, training windows included, goes to the nearest cluster mean
+    (``cluster_centers_``, the means of the Ward clusters): ``labels_`` is that
+    nearest-mean assignment, so ``predict`` on the training windows gives ``labels_``
+    (see :func:`ward_cluster`).
     """
 
     name = "ward"

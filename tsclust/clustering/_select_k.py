@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 from sklearn.cluster import KMeans
-from sklearn.metrics import calinski_harabasz_score, silhouette_score
+from sklearn.metrics import calinski_harabasz_score
 
 from .._validation import check_collection, check_random_state, derive_seed
+from ._heads import silhouette
 
 __all__ = ["KSelection", "select_k"]
 
@@ -23,7 +24,8 @@ class KSelection:
     ----------
     k : ndarray of shape (n_k,)
     silhouette : ndarray of shape (n_k,)
-        Mean silhouette on a sample of latents (higher is better).
+        Mean silhouette on a sample of latents (higher is better); NaN where it is
+        undefined (the sample holds one cluster, or as many clusters as windows).
     calinski_harabasz : ndarray of shape (n_k,)
         Higher is better.
     inertia : ndarray of shape (n_k,)
@@ -116,8 +118,7 @@ def select_k(
         labels = km.labels_
         inertia.append(km.inertia_)
         ch.append(calinski_harabasz_score(Z, labels))
-        sub = labels[sample]
-        sil.append(silhouette_score(Z[sample], sub) if len(np.unique(sub)) > 1 else np.nan)
+        sil.append(silhouette(Z[sample], labels[sample]))
     sil_a, ch_a, in_a = np.array(sil), np.array(ch), np.array(inertia)
     best = int(ks[np.nanargmax(sil_a)]) if np.isfinite(sil_a).any() else int(ks[0])
     extra = {"latents": Z, "estimator": est}

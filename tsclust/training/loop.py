@@ -33,6 +33,7 @@ from .losses import LossFn
 __all__ = [
     "LR_SCHEDULES",
     "LossFn",
+    "TrainingDivergedError",
     "TrainConfig",
     "Callback",
     "LambdaCallback",
@@ -48,6 +49,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 LR_SCHEDULES = ("constant", "linear", "cosine", "step")
+
+
+class TrainingDivergedError(ValueError, FloatingPointError):
+    """The loss or the optimised parameters of :func:`train` became NaN or infinite.
+
+    A ValueError (the command line reports it as a user error) and, as before, a
+    FloatingPointError.
+    """
 
 # --------------------------------------------------------------------------- devices
 
@@ -394,8 +403,9 @@ def train(
     ------
     ValueError
         Bad settings, an empty ``X``, or nothing to optimise.
-    FloatingPointError
-        The loss became NaN or infinite (lower ``lr``).
+    TrainingDivergedError
+        At the end of an epoch, the epoch loss or an optimised parameter is NaN or
+        infinite (lower ``lr``). A ValueError and a FloatingPointError.
 
     Examples
     --------
@@ -473,7 +483,7 @@ class _Run:
         self.strategy, self.callbacks, self.device = strategy, callbacks, device
         self.step = 0
 
-    def loss(self, net: Any, loss_fn: LossFn, xb: torch.Tensor, idx: torch.Tensor, epoch: int
+    def loss(self, net: Any, loss_fn: LossFn, xb: torch.Tensor, idx: torch.Tensor
              ) -> tuple[torch.Tensor, float]:
         """The step's objective and its L2 part (already weighted)."""
         loss, l2_part = loss_fn(net, xb, idx), 0.0
@@ -482,12 +492,25 @@ class _Run:
             l2 = torch.stack([p.pow(2).sum() for p in self.params]).sum()
             loss = loss + beta * l2
             l2_part = float(l2.detach()) * beta
-        if not torch.isfinite(loss):
-            raise FloatingPointError(
-                f"{self.config.desc}: loss is {float(loss.detach())} at epoch {epoch}, step "
-                f"{self.step + 1}; try a lower lr or check the input scaling"
-            )
         return loss, l2_part
+
+    def check_finite(self, record: dict[str, Any]) -> None:
+        """Raise :class:`TrainingDivergedError` if the epoch's loss or a parameter is not finite.
+
+        The one divergence check of the loop, at the end of each epoch: the epoch loss is
+        already summed over ranks and the parameters are the same on every rank, so all
+        ranks raise together. A loss that is finite while the parameters are not (a NaN
+        gradient of a saturated loss) is caught as well.
+        """
+        bad = sum(int((~torch.isfinite(p.detach())).sum()) for p in self.params)
+        if math.isfinite(record["loss"]) and not bad:
+            return
+        c = self.config
+        params = f", {bad} NaN/inf parameter values" if bad else ""
+        raise TrainingDivergedError(
+            f"{c.desc}: training diverged at epoch {record['epoch'] + 1}/{c.epochs} (loss "
+            f"{record['loss']:.4g}{params}); lower lr={c.lr:g} or check the input scaling"
+        )
 
     def epoch(self, epoch: int, module: nn.Module, net: Any, loss_fn: LossFn,
               batches: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> dict[str, Any]:
@@ -501,7 +524,7 @@ class _Run:
         non_blocking = self.device.type == "cuda"
         for xb, idx in batches:
             xb = xb.to(self.device, non_blocking=non_blocking)
-            loss, l2_part = self.loss(net, loss_fn, xb, idx, epoch)
+            loss, l2_part = self.loss(net, loss_fn, xb, idx)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.strategy.sync_gradients()
@@ -520,4 +543,5 @@ class _Run:
                                   "time": time.perf_counter() - t0, "steps": self.step}
         if c.l2_penalty > 0:
             record["l2"] = total_l2 / seen
+        self.check_finite(record)
         return record
