@@ -99,3 +99,15 @@ def test_torchrun_command_and_inactive_helpers():
             distributed.init_process_group()
         finally:
             os.environ.update(env)
+
+
+def test_rank_0_writes_no_model_once_torchrun_is_gone(store, tmp_path, monkeypatch):
+    path, _, _ = store
+    model = tmp_path / "m.h5"
+    assert not launch.orphaned()
+    monkeypatch.setattr(launch, "_parent", [os.getppid() + 1])  # the parent seen at start-up
+    assert launch.orphaned()
+    with pytest.raises(RuntimeError, match="not written"):
+        launch.fit(path, model, **{**PARAMS, "pretrain_epochs": 1, "finetune_epochs": 0,
+                                   "head": "kmeans"})
+    assert not model.exists() and os.listdir(tmp_path) == ["s.h5"]

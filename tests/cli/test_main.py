@@ -17,7 +17,8 @@ import sys
 import tsclust.cli
 parser = tsclust.cli.build_parser()
 for argv in (["--help"], ["fit", "--help"], ["fit", "s.h5", "-k", "two", "-o", "m.h5"],
-             ["bench", "panel", "--help"]):
+             ["bench", "panel", "--help"], ["fit", "s.h5", "-k", "2", "-o", "m.h5", "--nproc", "0"],
+             ["segment", "m.h5", "r.csv", "-o", "s.csv", "--min-duration", "-3"]):
     try:
         parser.parse_args(argv)
     except SystemExit:
@@ -58,3 +59,20 @@ def test_user_errors_exit_2_without_traceback(capsys):
     assert run_command(fails, None) == 2
     assert capsys.readouterr().err == "tsclust: error: bad input\n"
     assert run_command(lambda args: None, None) == 0
+
+
+def test_sigterm_handler_is_installed_only_while_a_command_runs():
+    import signal
+
+    from tsclust.cli._common import Terminated, run_command
+
+    before = signal.getsignal(signal.SIGTERM)
+
+    def terminated(args):
+        assert signal.getsignal(signal.SIGTERM) is not before
+        signal.raise_signal(signal.SIGTERM)
+        raise AssertionError("SIGTERM did not interrupt")
+
+    assert run_command(terminated, None) == 143
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert issubclass(Terminated, KeyboardInterrupt)  # the cleanup of Ctrl-C runs

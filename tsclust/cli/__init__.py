@@ -6,8 +6,13 @@ options and returns its parser, and ``run(args) -> int``, which :func:`main` cal
 every heavy module is imported inside ``run``. Names the parser does not check
 (architectures, heads, methods) are checked by the estimators before any data is read.
 
-User errors (ValueError, FileNotFoundError, FileExistsError, ConnectionError) print
-``tsclust: error: ...`` to stderr and exit with status 2, without a traceback.
+Error policy (:func:`tsclust.cli._common.run_command`): every error prints one line
+``tsclust: error: ...`` to stderr and exits with status 2, without a traceback — user errors
+(ValueError, OSError, KeyError: :data:`~tsclust.cli._common.USER_ERRORS`) with their message,
+any other exception as ``internal error: TYPE: MESSAGE``; ``TSCLUST_DEBUG=1`` in the
+environment raises it instead, with its traceback. Ctrl-C exits with 130, SIGTERM with 143;
+both remove the temporary files of unfinished writes. Every output is checked before any
+work (:func:`~tsclust.cli._common.check_outputs`).
 """
 
 from __future__ import annotations
@@ -68,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     status : int
-        0 on success, 2 for a usage or input error, 130 when interrupted.
+        0 on success, 2 for a usage or input error (any error), 130 after Ctrl-C,
+        143 after SIGTERM.
     """
     parser = build_parser()
     args = parser.parse_args(argv)

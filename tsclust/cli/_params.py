@@ -17,6 +17,8 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._common import number
+
 __all__ = [
     "EstimatorOption",
     "ESTIMATOR_OPTIONS",
@@ -68,13 +70,16 @@ ESTIMATOR_OPTIONS: tuple[EstimatorOption, ...] = (
         help="clustering head (default: the estimator's, dec); the names are the keys of "
         "tsclust.clustering.HEADS",
     ),
-    EstimatorOption("--latent-dim", "latent_dim", int, help="latent dimension"),
+    EstimatorOption("--latent-dim", "latent_dim", number(int, low=1), help="latent dimension"),
     EstimatorOption(
-        "--epochs", "pretrain_epochs", int, help="pre-training epochs (default: estimator's)"
+        "--epochs", "pretrain_epochs", number(int, low=0),
+        help="pre-training epochs (default: estimator's)",
     ),
-    EstimatorOption("--finetune-epochs", "finetune_epochs", int, help="fine-tuning epochs"),
     EstimatorOption(
-        "--batch-size", "batch_size", int,
+        "--finetune-epochs", "finetune_epochs", number(int, low=0), help="fine-tuning epochs"
+    ),
+    EstimatorOption(
+        "--batch-size", "batch_size", number(int, low=1),
         help="batch size (the global one with several processes; default: estimator's)",
     ),
     EstimatorOption("--seed", "random_state", int, 0, help="random seed (default 0)"),

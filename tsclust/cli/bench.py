@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._common import check_free
+from ._common import check_outputs, number
 from .compare import parse_methods as parse_list
 
 __all__ = ["add_parser", "run", "BENCHMARKS"]
@@ -39,10 +39,10 @@ def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--problems", default=None,
                    help="'all' (default), 'quick', or comma-separated problem names (HAPT for "
                    "HAPT)")
-    p.add_argument("--seeds", type=int, default=None,
+    p.add_argument("--seeds", type=number(int, low=1), default=None,
                    help="seeds of the deep methods, 0..N-1 (default 3; 1 with --quick)")
     p.add_argument("--quick", action="store_true", help=_QUICK_HELP)
-    p.add_argument("--epochs", type=int, default=None,
+    p.add_argument("--epochs", type=number(int, low=0), default=None,
                    help="pre-training and fine-tuning epochs of the deep methods (default: "
                    "theirs; 3 with --quick)")
     p.add_argument("--data-root", type=Path, default=None,
@@ -55,10 +55,10 @@ def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--write-cache", type=Path, default=None, metavar="CSV",
                    help="merge this run's rows into the cache CSV (and its .json sidecar: "
                    "command, date, package versions)")
-    p.add_argument("--max-cost", type=float, default=None,
+    p.add_argument("--max-cost", type=number(float, low=0), default=None,
                    help="skip dtw-kmeans, softdtw-kmeans and kshape where n * length^2 * "
                    "channels is above this (default 2e8; 0 = never skip)")
-    p.add_argument("--max-seconds", type=float, default=None,
+    p.add_argument("--max-seconds", type=number(float, low=0, strict=True), default=None,
                    help="after a run fits longer than this, skip that method on the larger "
                    "problems (problems run smallest first; default: no limit)")
     p.add_argument("-o", "--out", type=Path, default=None, help="output directory")
@@ -110,7 +110,7 @@ def _run_panel(args: argparse.Namespace) -> int:
     from ..bench.cache import write_cache
     from ..bench.report import analyse, overview
 
-    check_free([args.out], args.overwrite, action="write into it")
+    check_outputs([args.out], [args.data_root, args.cache], args.overwrite, folders=True)
     chosen = parse_list(args.problems or ("quick" if args.quick else "all"))
     problems = panel.list_problems(
         args.data_root, chosen[0] if chosen in (["all"], ["quick"]) else chosen)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._common import check_free
+from ._common import check_outputs, number
 
 __all__ = ["add_parser", "run", "parse_methods"]
 
@@ -27,19 +27,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "is reported with the valid ones before anything runs.",
     )
     p.add_argument("store", type=Path, help="HDF5 window store")
-    p.add_argument("-k", "--n-clusters", type=int, required=True)
+    p.add_argument("-k", "--n-clusters", type=number(int, low=1), required=True)
     p.add_argument("--methods", required=True, help="comma-separated method names")
-    p.add_argument("--seeds", type=int, default=3, help="number of seeds (0..N-1)")
+    p.add_argument("--seeds", type=number(int, low=1), default=3, help="number of seeds (0..N-1)")
     p.add_argument("--protocol", choices=("transductive", "inductive"), default="transductive")
-    p.add_argument("--test-fraction", type=float, default=None,
+    p.add_argument("--test-fraction", type=number(float, low=0, high=1, strict=True), default=None,
                    help="inductive: fraction of subjects held out (default 0.25)")
-    p.add_argument("--subsample", type=int, default=None, help="windows drawn per seed")
+    p.add_argument("--subsample", type=number(int, low=1), default=None, help="windows drawn per seed")
     p.add_argument(
         "--scaling", choices=("none", "standard"), default="none",
         help="standard: per-channel standardisation fitted on all windows before every method "
         "(transductive protocol only; deep methods also scale internally)",
     )
-    p.add_argument("--epochs", type=int, default=None, help="pre-training epochs of deep methods")
+    p.add_argument("--epochs", type=number(int, low=0), default=None, help="pre-training epochs of deep methods")
     p.add_argument("-o", "--out", type=Path, required=True, help="output directory")
     p.add_argument("--overwrite", action="store_true", help="write into an existing OUTDIR")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     methods = parse_methods(args.methods)
     check_methods(methods)
-    check_free([args.out], args.overwrite, action="write into it")
+    check_outputs([args.out], [args.store], args.overwrite, folders=True)
     if args.scaling == "standard" and args.protocol != "transductive":
         raise ValueError(
             "--scaling standard fits on all windows: use it with the transductive protocol"

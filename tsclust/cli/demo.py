@@ -2,7 +2,9 @@
 
 The pipeline: window five recordings; fit a DeepClusterer, a RecordingClusterer and a DTW
 k-means baseline and print their scores; segment the sixth recording with the
-RecordingClusterer and write ``OUTDIR/segments.csv`` and ``OUTDIR/timeline.png``.
+RecordingClusterer and write ``OUTDIR/segments.csv`` and ``OUTDIR/timeline.png``. Without
+``-o``, OUTDIR is a fresh folder (``tsclust-demo``, then ``tsclust-demo-2``, ...), so the demo
+can be rerun; an existing folder named with ``-o`` needs ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._common import check_free
+from ._common import check_outputs, staged_outputs
 from .segment import segmentation_lines
 
-__all__ = ["add_parser", "run", "DemoSettings", "SETTINGS", "score_table"]
+__all__ = ["add_parser", "run", "DemoSettings", "SETTINGS", "score_table", "fresh_folder"]
+
+DEFAULT_OUT = Path("tsclust-demo")
+"""The output folder without ``-o`` (``tsclust-demo-2``, ... when it exists)."""
 
 
 @dataclass(frozen=True)
@@ -78,13 +83,33 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "and OUTDIR/timeline.png.",
     )
     p.add_argument(
-        "-o", "--out", type=Path, default=Path("tsclust-demo"),
-        help="output folder (default ./tsclust-demo)",
+        "-o", "--out", type=Path, default=None, metavar="OUTDIR",
+        help="output folder (default: a new folder ./tsclust-demo, ./tsclust-demo-2, ...)",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument(
+        "--overwrite", action="store_true", help="write into an existing OUTDIR given with -o"
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # tests: tiny settings
     return p
+
+
+def fresh_folder(base: Path) -> Path:
+    """``base`` if it does not exist, else the first of ``base-2``, ``base-3``, ... that does not.
+
+    Parameters
+    ----------
+    base : Path
+
+    Returns
+    -------
+    Path
+    """
+    path, n = base, 1
+    while path.exists() or path.is_symlink():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path
 
 
 def _timed(fit: Callable[[], tuple[str, Any]]) -> tuple[str, Any, float]:
@@ -181,7 +206,7 @@ def score_table(rows: Sequence[Score], n_windows: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the demo pipeline and write ``segments.csv`` and ``timeline.png`` to ``args.out``."""
+    """Run the demo pipeline; write ``segments.csv`` and ``timeline.png`` to OUTDIR."""
     import numpy as np
 
     from ..data import load_sample
@@ -190,10 +215,8 @@ def run(args: argparse.Namespace) -> int:
     from ..segmentation import segment_recording, segments_to_csv
 
     s = SETTINGS["quick" if args.quick else "full"]
-    out_csv, out_png = args.out / "segments.csv", args.out / "timeline.png"
-    check_free([out_csv, out_png], args.overwrite)
-    if args.out.exists() and not args.out.is_dir():
-        raise FileExistsError(f"{args.out} exists and is not a folder")
+    out = fresh_folder(DEFAULT_OUT) if args.out is None else args.out
+    check_outputs([out], overwrite=args.overwrite, folders=True)
 
     recs = load_sample()
     train, held = recs[:-1], recs[-1]
@@ -208,8 +231,10 @@ def run(args: argparse.Namespace) -> int:
     res = segment_recording(by_rec, held, step=s.segment_step, min_duration=2.0)
     print("segmenting the held-out recording with the RecordingClusterer (min duration 2 s):")
     print("\n".join(segmentation_lines(held, res)))
-    args.out.mkdir(parents=True, exist_ok=True)
-    segments_to_csv(res.segments, out_csv, overwrite=args.overwrite)
-    plot_timeline(held, res, path=out_png)
+    out.mkdir(parents=True, exist_ok=True)
+    out_csv, out_png = out / "segments.csv", out / "timeline.png"
+    with staged_outputs(out_csv, out_png) as (csv_tmp, png_tmp):
+        segments_to_csv(res.segments, csv_tmp, overwrite=True)
+        plot_timeline(held, res, path=png_tmp)
     print(f"wrote {out_csv} and {out_png}")
     return 0

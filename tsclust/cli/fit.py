@@ -7,30 +7,43 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ._common import check_free, cluster_sizes, error, print_scores, validate_estimator
+from ._common import (
+    check_outputs,
+    cluster_sizes,
+    error,
+    number,
+    print_scores,
+    validate_estimator,
+)
 from ._params import add_estimator_options, estimator_argv, estimator_params, unsupported_options
 
 __all__ = ["add_parser", "run", "parse_k", "parse_range"]
 
+_positive = number(int, low=1)
+
 
 def parse_k(value: str) -> int | str:
-    """Parse ``-k``: an integer or ``"auto"``."""
+    """Parse ``-k``: an integer >= 1 or ``"auto"``."""
     if value == "auto":
         return value
     try:
-        return int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"-k takes an integer or 'auto', got {value!r}") from None
+        return _positive(value)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"-k takes an integer >= 1 or 'auto', got {value!r}"
+        ) from None
 
 
 def parse_range(value: str) -> range:
-    """Parse ``--k-range``: ``"2-12"`` -> ``range(2, 13)``."""
+    """Parse ``--k-range``: ``"2-12"`` -> ``range(2, 13)`` (``1 <= LO <= HI``)."""
     try:
-        lo, hi = (int(v) for v in value.split("-"))
-    except ValueError:
+        lo, hi = (_positive(v) for v in value.split("-"))
+    except (ValueError, argparse.ArgumentTypeError):
+        lo = hi = 0
+    if not 1 <= lo <= hi:
         raise argparse.ArgumentTypeError(
-            f"--k-range takes LO-HI, e.g. 2-12, got {value!r}"
-        ) from None
+            f"--k-range takes LO-HI with 1 <= LO <= HI, e.g. 2-12, got {value!r}"
+        )
     return range(lo, hi + 1)
 
 
@@ -57,7 +70,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     p.add_argument(
-        "--nproc", type=int, default=1,
+        "--nproc", type=_positive, default=1,
         help="data-parallel processes (>1 runs: torchrun --standalone --nproc-per-node N "
         "-m tsclust.distributed fit ...; gloo on CPU, nccl on GPUs; the store is streamed)",
     )
@@ -137,9 +150,7 @@ def _save_fitted(
 
 def run(args: argparse.Namespace) -> int:
     """Check the options and the estimator's parameters, then fit and save."""
-    check_free([args.out], args.overwrite)
-    if args.nproc < 1:
-        raise ValueError(f"--nproc must be >= 1, got {args.nproc}")
+    check_outputs([args.out], [args.store], args.overwrite)
     if args.by_recording:
         return _fit_by_recording(args)
     if args.nproc > 1 and args.n_clusters == "auto":

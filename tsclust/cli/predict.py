@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._common import check_free, cluster_sizes, print_scores
+from ._common import check_outputs, cluster_sizes, print_scores
 
 __all__ = ["add_parser", "run", "PREDICTION_COLUMNS", "prediction_rows", "assign"]
 
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from ..clustering import load_clusterer
     from ..io import atomic_text, read_windows
 
-    check_free([args.out], args.overwrite)
+    check_outputs([args.out], [args.model, args.store], args.overwrite)
     est = load_clusterer(args.model)
     w = read_windows(args.store)
     labels, conf = assign(est, w.X, w.origins)  # Windows always fills origins

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ._common import check_free
+from ._common import check_outputs, number, staged_outputs
+from .windows import add_recording_options, recording_options
 
 __all__ = ["add_parser", "run", "segmentation_lines"]
 
@@ -25,10 +26,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("recording", type=Path, help="HAPT folder/zip, CSV or .npy recording")
     p.add_argument("-o", "--out", type=Path, required=True, help="segments CSV to write")
     p.add_argument("--plot", type=Path, default=None, help="also draw the timeline (.png)")
-    p.add_argument("--step", type=int, default=16, help="hop between windows (default 16)")
+    p.add_argument(
+        "--step", type=number(int, low=1), default=16, help="hop between windows (default 16)"
+    )
     p.add_argument(
         "--min-duration",
-        type=float,
+        type=number(float, low=0),
         default=None,
         metavar="SECONDS",
         help="merge segments shorter than this into a neighbour (default: no smoothing)",
@@ -37,15 +40,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--format", choices=("auto", "hapt", "csv", "npy"), default="auto", help="input format"
     )
     p.add_argument(
-        "--experiment", type=int, default=None, help="HAPT: which experiment of the folder"
+        "--experiment", type=number(int, low=1), default=None, help="HAPT: which experiment of the folder"
     )
-    p.add_argument(
-        "--sampling-rate", type=float, default=None, help="CSV/NumPy: sampling rate in Hz"
-    )
+    add_recording_options(p)
     p.add_argument(
         "--hard", action="store_true", help="vote with hard labels even if the model is soft"
     )
-    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument(
+        "--overwrite", action="store_true",
+        help="replace existing output files (both are written, or neither)",
+    )
     return p
 
 
@@ -89,27 +93,30 @@ def segmentation_lines(rec: Any, res: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Segment ``args.recording``; write the segments CSV and, with ``--plot``, the timeline."""
+    """Segment ``args.recording``; write the segments CSV and, with ``--plot``, the timeline.
+
+    Both outputs are checked before any work and written all or nothing.
+    """
     from ..clustering import load_clusterer
     from ..data import read_recording
     from ..segmentation import segment_recording, segments_to_csv
 
-    check_free([args.out, args.plot], args.overwrite)
+    check_outputs([args.out, args.plot], [args.model, args.recording], args.overwrite)
     if not args.model.is_file():
         raise FileNotFoundError(f"model file {args.model} not found")
     rec = read_recording(
-        args.recording, args.format, experiment=args.experiment, sampling_rate=args.sampling_rate
+        args.recording, args.format, experiment=args.experiment, **recording_options(args)
     )
     est = load_clusterer(args.model)  # a RecordingClusterer sees the recording as one group
     res = segment_recording(
         est, rec, step=args.step, min_duration=args.min_duration, soft=not args.hard
     )
-    segments_to_csv(res.segments, args.out, overwrite=args.overwrite)
     print("\n".join(segmentation_lines(rec, res)))
-    print(f"wrote {args.out}")
-    if args.plot is not None:
-        from ..plotting import plot_timeline
+    with staged_outputs(args.out, args.plot) as (csv_tmp, png_tmp):
+        segments_to_csv(res.segments, csv_tmp, overwrite=True)
+        if png_tmp is not None:
+            from ..plotting import plot_timeline
 
-        plot_timeline(rec, res, path=args.plot)
-        print(f"wrote {args.plot}")
+            plot_timeline(rec, res, path=png_tmp)
+    print(f"wrote {args.out}" + (f" and {args.plot}" if args.plot is not None else ""))
     return 0

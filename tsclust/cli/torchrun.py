@@ -3,6 +3,9 @@
 Its estimator options are those of ``tsclust fit`` (:mod:`tsclust.cli._params`), so that
 ``tsclust fit --nproc N`` forwards them as they are; it runs
 :func:`tsclust.distributed.launch.fit` inside the process group and rank 0 prints a summary.
+A rank ends as soon as torchrun is gone (:func:`~tsclust.distributed.launch.watch_parent`),
+and SIGTERM (torchrun's way to stop the ranks) ends it at once, so an interrupted fit
+writes no model.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from ..distributed.collectives import destroy_process_group, init_process_group, rank, world_size
-from ..distributed.launch import fit
+from ..distributed.launch import fit, watch_parent
+from ._common import number
 from ._params import add_estimator_options, estimator_params
 
 __all__ = ["main"]
@@ -36,11 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     f = sub.add_parser("fit", help="fit on a window store and write the model (rank 0)")
     f.add_argument("store", type=Path)
-    f.add_argument("-k", "--n-clusters", type=int, required=True)
+    f.add_argument("-k", "--n-clusters", type=number(int, low=1), required=True)
     f.add_argument("-o", "--out", type=Path, required=True)
     add_estimator_options(f)
     f.add_argument("--backend", choices=("gloo", "nccl"), default=None)
-    f.add_argument("--threads", type=int, default=None, help="torch threads per rank")
+    f.add_argument("--threads", type=number(int, low=1), default=None, help="torch threads per rank")
     f.add_argument("--overwrite", action="store_true")
     f.add_argument("--quiet", "-q", action="store_true")
     return p
@@ -51,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import torch
 
     args = _parser().parse_args(argv)
+    watch_parent()
     logging.basicConfig(level=logging.WARNING, format="tsclust[%(process)d]: %(message)s")
     if args.threads is not None:
         torch.set_num_threads(args.threads)

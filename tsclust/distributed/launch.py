@@ -3,24 +3,81 @@
 ``tsclust fit STORE -k K -o MODEL --nproc N`` runs :func:`torchrun_command`, which starts
 ``python -m tsclust.distributed fit ...`` on every rank; that entry point
 (:mod:`tsclust.cli.torchrun`) parses the options and calls :func:`fit`.
+
+No rank outlives an interrupted launch: :func:`launch` runs torchrun in a process group of
+its own and, on Ctrl-C or SIGTERM, sends it SIGTERM (torchrun then stops the ranks) and
+SIGKILL after a grace period; on Linux torchrun also gets SIGTERM if the launching process is
+killed. Each rank calls :func:`watch_parent`, which ends the rank when torchrun is gone, and
+rank 0 writes the model only while torchrun is alive.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .collectives import barrier, collective, rank
 
-__all__ = ["fit", "torchrun_command", "launch"]
+__all__ = ["fit", "torchrun_command", "launch", "watch_parent", "orphaned", "GRACE_SECONDS"]
 
 logger = logging.getLogger(__name__)
+
+GRACE_SECONDS = 10.0
+"""How long :func:`launch` waits for interrupted ranks to stop before killing them."""
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_parent: list[int] = []  # the parent pid that watch_parent watches (empty: not watching)
+
+
+def orphaned() -> bool:
+    """Whether the parent that :func:`watch_parent` watches (torchrun) is gone."""
+    return bool(_parent) and os.getppid() != _parent[0]
+
+
+def watch_parent(interval: float = 0.5) -> None:
+    """End this process (status 143) as soon as its parent process is gone.
+
+    A rank started by torchrun calls this first, so that it never outlives torchrun (killed,
+    or stopped before it could stop the ranks): a daemon thread checks the parent every
+    ``interval`` seconds. See also :func:`orphaned`.
+
+    Parameters
+    ----------
+    interval : float, default=0.5
+        Seconds between two checks.
+    """
+    if _parent:
+        return
+    _parent.append(os.getppid())
+
+    def watch() -> None:
+        while not orphaned():
+            time.sleep(interval)
+        logger.warning("rank %d: the launching process is gone; stopping", os.getpid())
+        os._exit(128 + signal.SIGTERM)
+
+    threading.Thread(target=watch, name="tsclust-watch-parent", daemon=True).start()
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between fork and exec
+    """Linux: get SIGTERM when the launching process dies (``prctl(PR_SET_PDEATHSIG)``)."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(128 + signal.SIGTERM)
 
 
 def fit(
@@ -60,6 +117,8 @@ def fit(
     with collective():
         est.fit(store)
     if out is not None and rank() == 0:
+        if orphaned():  # interrupted: the user no longer wants this model
+            raise RuntimeError(f"the launching process is gone: {out} is not written")
         est.save(out, overwrite=overwrite)
     barrier()
     return est
@@ -80,8 +139,59 @@ def torchrun_command(nproc: int, args: Sequence[str]) -> list[str]:
             "tsclust.distributed", *[str(a) for a in args]]
 
 
-def launch(nproc: int, args: Sequence[str], **kwargs: Any) -> int:
-    """Run :func:`torchrun_command` as a subprocess; returns its exit status."""
+def _stop(proc: subprocess.Popen, grace: float) -> None:
+    """SIGTERM to the process group of ``proc``, SIGKILL after ``grace`` seconds; wait."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            logger.warning("torchrun did not stop within %g s; killing it", grace)
+
+
+def launch(
+    nproc: int, args: Sequence[str], *, grace: float = GRACE_SECONDS, **kwargs: Any
+) -> int:
+    """Run :func:`torchrun_command` as a subprocess; returns its exit status.
+
+    torchrun runs in a new session (process group), so a Ctrl-C in the terminal reaches only
+    this process, which forwards it: on KeyboardInterrupt (and SIGTERM, which the command
+    line turns into one) torchrun gets SIGTERM and stops its ranks; after ``grace`` seconds
+    the group gets SIGKILL (the ranks then stop themselves: :func:`watch_parent`). The
+    interrupt is raised again once torchrun is gone.
+
+    Parameters
+    ----------
+    nproc : int
+        Ranks.
+    args : sequence of str
+        The arguments of ``python -m tsclust.distributed``.
+    grace : float, default=GRACE_SECONDS
+        Seconds the ranks get to stop after an interrupt.
+    **kwargs
+        Passed to :class:`subprocess.Popen` (e.g. ``stdout``).
+
+    Returns
+    -------
+    status : int
+        torchrun's exit status.
+    """
     cmd = torchrun_command(nproc, args)
     logger.info("running %s", " ".join(cmd))
-    return subprocess.run(cmd, check=False, **kwargs).returncode
+    if os.name == "posix":
+        kwargs = {"start_new_session": True, **kwargs}
+        if sys.platform.startswith("linux"):
+            kwargs.setdefault("preexec_fn", _die_with_parent)
+    with subprocess.Popen(cmd, **kwargs) as proc:
+        try:
+            return proc.wait()
+        except BaseException:
+            if os.name == "posix":
+                _stop(proc, grace)
+            else:  # pragma: no cover
+                proc.kill()
+            raise
