@@ -22,12 +22,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import h5py
 import numpy as np
 
-from .preprocessing.windows import Windows, check_compatible
+if TYPE_CHECKING:  # imported where used: scikit-learn stays out of `tsclust info`
+    from .preprocessing.windows import Windows
 
 __all__ = [
     "DamagedFileError",
@@ -479,6 +480,8 @@ class WindowStoreWriter:
         """Add ``windows`` (and their recordings) to the store."""
         if self._file is None:
             raise RuntimeError("WindowStoreWriter.append must be called inside its with-block")
+        from .preprocessing.windows import Windows, check_compatible
+
         if not isinstance(windows, Windows):
             raise TypeError(f"append expects a Windows object, got {type(windows).__name__}")
         if self._first is None:
@@ -703,6 +706,8 @@ def read_windows(
     DamagedFileError
         A part to read fails its checksum or decompression.
     """
+    from .preprocessing.windows import Windows
+
     with _open_store(path) as f:
         n = f["X"].shape[0]
         sel = _selection(n, start, stop, indices)

@@ -76,3 +76,26 @@ def test_sigterm_handler_is_installed_only_while_a_command_runs():
     assert run_command(terminated, None) == 143
     assert signal.getsignal(signal.SIGTERM) is before
     assert issubclass(Terminated, KeyboardInterrupt)  # the cleanup of Ctrl-C runs
+
+
+def test_info_loads_no_torch_or_sklearn(tmp_path):
+    # `tsclust info` (and --verify) reads a store with h5py and numpy alone
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from tsclust.io import write_windows
+    from tsclust.preprocessing import Windows
+
+    store = tmp_path / "s.h5"
+    write_windows(store, Windows(np.zeros((4, 8, 2), np.float32), y=[1, 1, 2, 2]))
+    cmd = (
+        "import sys; from tsclust.cli import main; "
+        f"assert main(['info', {str(store)!r}, '--verify']) == 0; "
+        "loaded = [m for m in ('torch', 'sklearn', 'tslearn', 'matplotlib') if m in sys.modules]; "
+        "assert not loaded, loaded"
+    )
+    done = subprocess.run([sys.executable, "-c", cmd], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "OK" in done.stdout

@@ -113,9 +113,11 @@ def test_other_architectures(arch, data):
 
 def test_collapse_guard_restores_non_degenerate(data):
     X, _ = data
-    # an absurd entropy threshold makes every refresh degenerate: warned, recorded, and the
-    # labels of the k-means initialisation are kept rather than a collapsed result
-    est = make("dec", collapse_entropy=1.01)
+    # the strictest threshold makes every refresh with unequal sizes degenerate: warned,
+    # recorded, and the labels of the k-means initialisation are kept
+    with pytest.raises(ValueError, match="collapse_entropy"):
+        make("dec", collapse_entropy=1.01).fit(X)
+    est = make("dec", collapse_entropy=1.0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         est.fit(X)

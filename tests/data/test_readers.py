@@ -103,6 +103,16 @@ def _drop(name):
             ValueError,
             r"labels.txt: line 1 .* is not a valid segment",
         ),
+        (
+            lambda f: f.__setitem__("labels.txt", b"1 1 99 20 30\n"),
+            ValueError,
+            r"labels.txt: line 1 has activity 99; HAPT's activities are 1-12",
+        ),
+        (
+            lambda f: f.__setitem__("labels.txt", b"1 1 5 20 30\n1 1 6 60 70\n1 1 4 30 40\n"),
+            ValueError,
+            r"lines 1 and 3 label overlapping samples of experiment 1 \(samples 20-30 and 30-40",
+        ),
     ],
 )
 def test_read_hapt_bad_input(make_hapt, edit, exc, match):

@@ -42,7 +42,7 @@ CLUSTERER_CONSTRAINTS: dict[str, list[Any]] = {
     "update_interval": [Interval(int, 1), None],
     "cluster_weight": [Interval(float, 0), None],
     "n_init": [Interval(int, 1)],
-    "collapse_entropy": [Interval(float, 0)],
+    "collapse_entropy": [Interval(float, 0, 1)],  # a normalised entropy: 1 = equal sizes
     "module_kwargs": [dict, None],
     "device": [Check(resolve_device)],
     "random_state": [Interval(int, 0), np.random.RandomState, None],
@@ -224,8 +224,8 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
     n_init : int, default=20
         k-means restarts on the latents.
     collapse_entropy : float, default=0.5
-        DEC/IDEC collapse guard: a refresh whose normalised cluster-size entropy falls below
-        this (or that empties a cluster) is degenerate; the best non-degenerate refresh by
+        In [0, 1]. DEC/IDEC collapse guard: a refresh whose normalised cluster-size entropy
+        falls below this (or that empties a cluster) is degenerate; the best non-degenerate refresh by
         silhouette is then restored, a warning raised and the event kept in ``history_``.
     module_kwargs : dict or None, default=None
         Extra arguments of the autoencoder module (filters, hidden sizes, stage settings...).

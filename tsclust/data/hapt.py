@@ -146,6 +146,23 @@ def _parse_labels(data: bytes, where: str) -> np.ndarray:
             f"{where}: line {bad[0] + 1} {rows[bad[0]].tolist()} is not a valid segment "
             "(activity >= 1 and 1 <= start <= end, 1-based inclusive)"
         )
+    unknown = np.flatnonzero(~np.isin(rows[:, 2], list(HAPT_ACTIVITIES)))
+    if len(unknown):
+        raise ValueError(
+            f"{where}: line {unknown[0] + 1} has activity {rows[unknown[0], 2]}; HAPT's "
+            f"activities are {min(HAPT_ACTIVITIES)}-{max(HAPT_ACTIVITIES)}"
+        )
+    # segments of one recording may not overlap: sort by (exp, user, start), compare neighbours
+    order = np.lexsort((rows[:, 3], rows[:, 1], rows[:, 0]))
+    r = rows[order]
+    same = (r[1:, 0] == r[:-1, 0]) & (r[1:, 1] == r[:-1, 1])
+    clash = np.flatnonzero(same & (r[1:, 3] <= r[:-1, 4]))
+    if len(clash):
+        a, b = sorted((int(order[clash[0]]), int(order[clash[0] + 1])))
+        raise ValueError(
+            f"{where}: lines {a + 1} and {b + 1} label overlapping samples of experiment "
+            f"{rows[a, 0]} (samples {rows[a, 3]}-{rows[a, 4]} and {rows[b, 3]}-{rows[b, 4]})"
+        )
     return rows
 
 
