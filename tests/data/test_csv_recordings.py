@@ -102,3 +102,30 @@ def test_times_rounded_to_the_step():
     assert sample_time(160, 62.50000000000133) == 2.56  # 160 / rate = 2.5599999999999454
     np.testing.assert_array_equal(sample_time(np.array([0, 128]), 50.0), [0.0, 2.56])
     assert Recording(np.zeros((160, 1)), sampling_rate=62.50000000000133).duration == 2.56
+
+
+def test_recording_from_frame_reads_like_a_csv(tmp_path):
+    pd = pytest.importorskip("pandas", reason="pandas is not installed")
+    from tsclust.data import recording_from_frame
+
+    n = 640  # 10 s at 64 Hz, stamps as datetime64 (microsecond steps of 15625)
+    stamps = pd.date_range("2024-01-01", periods=n, freq=pd.Timedelta(microseconds=15625))
+    df = pd.DataFrame({
+        "timestamp": stamps, "a": np.arange(n, dtype=float), "b": np.sin(np.arange(n)),
+        "is_anomaly": np.repeat([0, 1], n // 2), "note": ["x"] * n,
+    })
+    rec = recording_from_frame(df, time_column="timestamp", label_column="is_anomaly",
+                               ignore_columns=["note"], name="fog")
+    assert rec.sampling_rate == 64.0 and rec.channels == ["a", "b"] and rec.name == "fog"
+    np.testing.assert_allclose(rec.signals[:, 1], np.sin(np.arange(n)), atol=1e-6)
+    assert rec.labels.tolist() == df["is_anomaly"].tolist()
+    # the same frame written to a CSV file gives the same recording
+    path = tmp_path / "fog.csv"
+    df.to_csv(path, index=False)
+    same = read_csv_recording(path, time_column="timestamp", label_column="is_anomaly",
+                              ignore_columns=["note"])
+    np.testing.assert_array_equal(same.signals, rec.signals)
+    with pytest.raises(ValueError, match="column 'note' is not numeric"):
+        recording_from_frame(df, time_column="timestamp")
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        recording_from_frame(np.zeros((3, 2)))

@@ -6,7 +6,7 @@ stamps) or NumPy recordings (:func:`read_recording` and :func:`detect_format` ta
 them), and the small HAPT sample shipped with the package.
 """
 
-from .files import infer_rate, read_csv_recording, read_npy_recording
+from .files import infer_rate, read_csv_recording, read_npy_recording, recording_from_frame
 from .formats import FORMATS, detect_format, read_recording
 from .hapt import HAPT_ACTIVITIES, HAPT_CHANNELS, HAPT_SAMPLING_RATE, iter_hapt, read_hapt
 from .recording import NAN_POLICIES, Recording, sample_time, step_decimals
@@ -22,6 +22,7 @@ __all__ = [
     "read_ucr",
     "read_ucr_index",
     "read_csv_recording",
+    "recording_from_frame",
     "read_npy_recording",
     "infer_rate",
     "read_ts",

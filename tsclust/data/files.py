@@ -10,13 +10,14 @@ import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ._text import decompress, parse_table
 from .recording import Recording, _check_nan_policy, apply_nan_policy
 
-__all__ = ["read_csv_recording", "read_npy_recording", "infer_rate"]
+__all__ = ["read_csv_recording", "recording_from_frame", "read_npy_recording", "infer_rate"]
 
 logger = logging.getLogger(__name__)
 
@@ -264,8 +265,67 @@ def read_csv_recording(
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"CSV file {p} not found")
-    where = str(p)
-    text = decompress(p.read_bytes(), p.name)
+    return _table_recording(
+        decompress(p.read_bytes(), p.name), str(p), p.name.split(".")[0], time_column,
+        sampling_rate, label_column, ignore_columns, delimiter, nan_policy, max_gap,
+    )
+
+
+def recording_from_frame(
+    frame: Any,
+    time_column: str | None = None,
+    sampling_rate: float | None = None,
+    *,
+    label_column: str | None = None,
+    ignore_columns: Sequence[str] = (),
+    name: str = "frame",
+    nan_policy: str = "raise",
+    max_gap: int = 10,
+) -> Recording:
+    """One recording from a pandas DataFrame: its columns, read as :func:`read_csv_recording` would.
+
+    The frame is written as CSV text (``frame.to_csv(index=False)``) and parsed by the same
+    code as a CSV file, so time columns (numbers or date-times, ``datetime64`` included),
+    labels, ignored columns and every check behave the same. The index is not used: keep
+    time stamps in a column (``frame.reset_index()``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame of shape (n_samples, n_columns)
+    time_column, sampling_rate, label_column, ignore_columns, nan_policy, max_gap
+        As in :func:`read_csv_recording`.
+    name : str, default="frame"
+        The recording's name.
+
+    Returns
+    -------
+    Recording
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": [0.0, 0.02, 0.04], "x": [1.0, 2.0, 3.0], "label": [1, 1, 2]})
+    >>> rec = recording_from_frame(df, time_column="t", label_column="label")
+    >>> rec.channels, rec.sampling_rate, rec.labels.tolist()
+    (['x'], 50.0, [1, 1, 2])
+    """
+    _check_nan_policy(nan_policy)
+    if not hasattr(frame, "to_csv") or not hasattr(frame, "columns"):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    text = frame.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S.%f").encode()
+    return _table_recording(
+        text, f"DataFrame {name!r}", name, time_column, sampling_rate, label_column,
+        ignore_columns, ",", nan_policy, max_gap,
+    )
+
+
+def _table_recording(
+    text: bytes, where: str, name: str, time_column: str | None, sampling_rate: float | None,
+    label_column: str | None, ignore_columns: Sequence[str], delimiter: str | None,
+    nan_policy: str, max_gap: int,
+) -> Recording:
+    """The recording of the text table ``text`` (a header row, then one row per sample)."""
+    p = where  # named in messages
     header, delimiter = _read_header(text, delimiter, where)
     tcol = _pick_column(time_column, header, _TIME_NAMES, "time column", where)
     lcol = _pick_column(label_column, header, _LABEL_NAMES, "label column", where)
@@ -312,7 +372,7 @@ def read_csv_recording(
         labels=labels,
         channels=[header[i] for i in chan_idx],
         sampling_rate=rate,
-        name=p.name.split(".")[0],
+        name=name,
         source=where,
         valid=valid,
     )
