@@ -191,3 +191,22 @@ def test_cli_quick_on_the_real_problems(ucr_root, tmp_path, capsys):
     assert main([*argv2, "--overwrite"]) == 0
     runs = (out / "panel_runs.csv").read_text()
     assert runs.count(",cache,") == 3
+
+
+def test_cli_params_reach_the_deep_methods(ucr_root, tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_run_panel(problems, methods, *, method_params, **kw):
+        seen.update(method_params)
+        return []
+
+    monkeypatch.setattr(panel, "run_panel", fake_run_panel)
+    argv = ["bench", "panel", "--quick", "--methods", "rocket+dec,euclidean-kmeans",
+            "--params", '{"module_kwargs": {"n_features": 168}}', "--epochs", "2",
+            "--data-root", str(ucr_root), "--recompute", "--quiet", "-o", str(tmp_path / "o")]
+    main(argv)
+    assert seen == {"rocket+dec": {"module_kwargs": {"n_features": 168},
+                                   "pretrain_epochs": 2, "finetune_epochs": 2}}
+    for bad in ("[1, 2]", "{not json"):
+        with pytest.raises(SystemExit):
+            main([*argv[:6], bad, "--quiet"])

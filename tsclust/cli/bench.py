@@ -20,6 +20,19 @@ _QUICK_HELP = ("three small UCR problems (Chinatown, Coffee, ECG200), 1 seed, 3 
                "and 3 fine-tuning epochs for the deep methods: a smoke test of a few seconds")
 
 
+def _json_object(text: str) -> dict[str, Any]:
+    """``--params``: a JSON object (argparse type)."""
+    import json
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({exc}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"a JSON object {{...}} is needed, got {text!r}")
+    return value
+
+
 def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "panel",
@@ -45,6 +58,9 @@ def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=number(int, low=0), default=None,
                    help="pre-training and fine-tuning epochs of the deep methods (default: "
                    "theirs; 3 with --quick)")
+    p.add_argument("--params", type=_json_object, default=None, metavar="JSON",
+                   help="constructor arguments of the deep methods, e.g. "
+                   "'{\"module_kwargs\": {\"n_features\": 2016}}' (with --epochs: merged)")
     p.add_argument("--data-root", type=Path, default=None,
                    help="folder with ucr2018/ and hapt/ (default: ../shared/data next to the "
                    "repository)")
@@ -121,8 +137,10 @@ def _run_panel(args: argparse.Namespace) -> int:
         raise ValueError("no method to run")
     seeds = args.seeds if args.seeds is not None else (1 if args.quick else 3)
     epochs = args.epochs if args.epochs is not None else (3 if args.quick else None)
-    params = panel.deep_params(
-        methods, None if epochs is None else {"pretrain_epochs": epochs, "finetune_epochs": epochs})
+    given = dict(args.params or {})
+    if epochs is not None:
+        given.update(pretrain_epochs=epochs, finetune_epochs=epochs)
+    params = panel.deep_params(methods, given)
     max_cost = panel.DEFAULT_MAX_COST if args.max_cost is None else (args.max_cost or None)
     limits = panel.Limits(max_cost=max_cost, max_seconds=args.max_seconds)
     rows = panel.run_panel(problems, methods, seeds=seeds, method_params=params, cached=cached,
@@ -135,6 +153,7 @@ def _run_panel(args: argparse.Namespace) -> int:
         "methods": ", ".join(methods),
         "seeds (deep methods)": seeds,
         "deep epochs": epochs if epochs is not None else "estimator defaults",
+        "deep params": args.params or "estimator defaults",
         "limits": f"max_cost {limits.max_cost}, max_seconds {limits.max_seconds}",
         "cache": f"{cache_path} ({used} rows used)" if cache_path else "none",
     }
