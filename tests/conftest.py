@@ -140,4 +140,5 @@ SMALL_MODULES = {
     "lstm": {"hidden_size": 16, "bidirectional": True},
     "mlp": {"hidden": (32, 16)},
     "rocket": {"hidden": (16,), "n_features": 168},
+    "fused": {"hidden": (16,), "stage_kwargs": {"rocket": {"n_features": 84}, "cov": {"delays": (2,)}}},
 }

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 import h5py
 import numpy as np
 
+from . import _interrupts
+
 if TYPE_CHECKING:  # imported where used: scikit-learn stays out of `tsclust info`
     from .preprocessing.windows import Windows
 
@@ -155,6 +157,7 @@ def atomic_path(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
+        _interrupts.check()  # a SIGTERM whose exception was dropped still stops the commit
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

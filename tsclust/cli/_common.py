@@ -24,6 +24,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import _interrupts
+from .._interrupts import Terminated
+
 __all__ = [
     "USER_ERRORS",
     "DEBUG_ENV",
@@ -65,8 +68,6 @@ _STARTED = time.time()  # temporary files older than this belong to an earlier r
 _TEMP = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp(\.\w+)?$")
 
 
-class Terminated(KeyboardInterrupt):
-    """Raised in the main thread on SIGTERM, so that the cleanup of Ctrl-C runs (exit 143)."""
 
 
 def error(msg: str) -> None:
@@ -136,16 +137,21 @@ def _debug() -> bool:
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:
-    """The SIGTERM handler of :func:`sigterm_interrupts`."""
+    """The SIGTERM handler of :func:`sigterm_interrupts`: record the request, then raise."""
+    _interrupts.request(signum)
     raise Terminated(f"signal {signum}")
 
 
-def _resend_swallowed(previous: Callable[[Any], Any]) -> Callable[[Any], None]:
+def _resend_swallowed(
+    previous: Callable[[Any], Any], timers: list[threading.Timer]
+) -> Callable[[Any], None]:
     """A ``sys.unraisablehook`` that signals again an interrupt that Python had to drop.
 
     A signal handler's exception raised while a ``__del__`` or weakref callback runs is
     printed and dropped ("Exception ignored in ..."); the interrupt is then sent again a
-    moment later, so that it ends the command as it should. Other errors go to ``previous``.
+    moment later (from a timer kept in ``timers``), so that it stops the work early. Should
+    that fail too, the request recorded by :mod:`tsclust._interrupts` still keeps every output
+    from being committed. Other errors go to ``previous``.
     """
 
     def hook(unraisable: Any) -> None:
@@ -154,7 +160,9 @@ def _resend_swallowed(previous: Callable[[Any], Any]) -> Callable[[Any], None]:
             previous(unraisable)
             return
         sig = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
-        threading.Timer(0.05, os.kill, (os.getpid(), sig)).start()
+        timer = threading.Timer(0.05, os.kill, (os.getpid(), sig))
+        timers.append(timer)
+        timer.start()
 
     return hook
 
@@ -165,20 +173,28 @@ def sigterm_interrupts() -> Iterator[None]:
 
     The cleanup that Ctrl-C triggers (temporary files of unfinished writes, worker
     processes) then also runs on SIGTERM. An interrupt that Python drops (raised inside a
-    ``__del__`` or weakref callback) is sent again. Outside the main thread nothing is
-    changed.
+    ``__del__`` or weakref callback) is sent again; a block that ends after a SIGTERM whose
+    exception was lost raises :class:`Terminated` at its end (its outputs were not committed:
+    :func:`tsclust._interrupts.check`). Pending resends are cancelled when the block ends, so
+    none reaches the handler restored after it. Outside the main thread nothing is changed.
     """
     try:
         previous = signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:  # not the main thread
         yield
         return
-    hook, sys.unraisablehook = sys.unraisablehook, _resend_swallowed(sys.unraisablehook)
+    _interrupts.clear()
+    timers: list[threading.Timer] = []
+    hook, sys.unraisablehook = sys.unraisablehook, _resend_swallowed(sys.unraisablehook, timers)
     try:
         yield
+        _interrupts.check()
     finally:
+        for timer in timers:
+            timer.cancel()
         signal.signal(signal.SIGTERM, previous)
         sys.unraisablehook = hook
+        _interrupts.clear()
 
 
 def run_command(func: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:

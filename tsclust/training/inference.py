@@ -16,6 +16,7 @@ from torch import nn
 
 from ..distributed import collectives
 from ..models._common import FeatureView
+from ..models.stages._base import evenly_spaced_rows
 from .batches import fetch_batch, is_dataset
 from .loop import _check_int, resolve_device
 
@@ -178,7 +179,7 @@ def fit_stage_windows(
         return
     dev = _place(stage, device)
     n = len(X)
-    rows = torch.from_numpy(np.unique(np.linspace(0, n - 1, min(wanted, n)).round().astype(np.int64)))
+    rows = evenly_spaced_rows(n, wanted)
     sample = fetch_batch(X, rows) if is_dataset(X) else torch.as_tensor(X, dtype=torch.float32)[rows]
     stage.fit_windows(sample.to(dev))
 

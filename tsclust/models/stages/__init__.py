@@ -11,6 +11,7 @@ from typing import Any
 
 from ._base import FeatureStage
 from .cov import CovStage, n_statistics, window_statistics
+from .fused import FusedStage
 from .rocket import RocketStage
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "FeatureStage",
     "CovStage",
     "RocketStage",
+    "FusedStage",
     "build_stage",
     "window_statistics",
     "n_statistics",
@@ -27,6 +29,7 @@ __all__ = [
 STAGES: dict[str, type[FeatureStage]] = {
     "cov": CovStage,
     "rocket": RocketStage,
+    "fused": FusedStage,
 }
 
 

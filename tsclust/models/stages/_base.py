@@ -7,7 +7,14 @@ from torch import nn
 
 from .._common import check_positive_int
 
-__all__ = ["FeatureStage"]
+__all__ = ["FeatureStage", "evenly_spaced_rows"]
+
+
+def evenly_spaced_rows(n: int, wanted: int) -> torch.Tensor:
+    """At most ``wanted`` evenly spaced, distinct row indices of ``0 .. n - 1`` (int64, sorted)."""
+    import numpy as np
+
+    return torch.from_numpy(np.unique(np.linspace(0, n - 1, min(wanted, n)).round().astype(np.int64)))
 
 
 class FeatureStage(nn.Module):
