@@ -61,3 +61,47 @@ def test_one_registry_line_makes_a_stage_an_architecture_everywhere(monkeypatch,
     np.testing.assert_array_equal(back.predict(X), est.predict(X))
     monkeypatch.delitem(STAGES, "meanstd")
     assert "meanstd" not in ARCHITECTURES
+
+
+# ------------------------------------------------------------------------- the fused stage
+def test_fused_stage_blocks_and_loss_shares():
+    from tsclust.models import StagedAutoencoder
+    from tsclust.models.stages import CovStage, FusedStage, RocketStage
+
+    torch.manual_seed(0)
+    x = torch.randn(12, 2, 32)
+    stage = FusedStage(2, 32, stage_kwargs={"rocket": {"n_features": 168, "seed": 0}})
+    rocket, cov = stage.parts
+    assert isinstance(rocket, RocketStage) and isinstance(cov, CovStage)
+    stage.fit_windows(x)
+    assert rocket.biases_.abs().sum() > 0  # the rocket part got its training windows
+    raw = stage.raw(x)
+    torch.testing.assert_close(raw, torch.cat([rocket.raw(x), cov.raw(x)], dim=1))
+    # equal shares: every block carries half of the squared weights
+    w2 = stage.loss_weights_ ** 2
+    for block in stage.blocks:
+        assert float(w2[block].sum() / w2.sum()) == pytest.approx(0.5)
+    skewed = FusedStage(2, 32, shares=(3, 1), stage_kwargs={"rocket": {"n_features": 168}})
+    assert float((skewed.loss_weights_[skewed.blocks[0]] ** 2).sum()
+                 / (skewed.loss_weights_ ** 2).sum()) == pytest.approx(0.75)
+    # the autoencoder compares weighted reconstructions with weighted targets
+    ae = StagedAutoencoder(2, 32, latent_dim=3, stage=stage, hidden=(8,))
+    stage.fit(raw)
+    f = stage(x)
+    torch.testing.assert_close(ae.target(x), f * stage.loss_weights_)
+    z = ae.encode(x)
+    torch.testing.assert_close(ae.decode(z), ae.decoder(z) * stage.loss_weights_)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"stages": ("rocket",)}, "two or more different stages"),
+    ({"stages": ("rocket", "rocket")}, "two or more different stages"),
+    ({"stages": ("fused", "cov")}, "two or more different stages"),
+    ({"shares": (1, 0)}, "shares must be 2 positive numbers"),
+    ({"stage_kwargs": {"mlp": {}}}, "stage_kwargs for stages not in"),
+])
+def test_fused_stage_refuses_bad_settings(kwargs, match):
+    from tsclust.models.stages import FusedStage
+
+    with pytest.raises(ValueError, match=match):
+        FusedStage(1, 16, **kwargs)
