@@ -121,7 +121,9 @@ def _nonfinite(arrays: dict[str, Any]) -> str | None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[str]:
+def atomic_path(
+    path: str | os.PathLike, *, overwrite: bool = False, suffix: str = ""
+) -> Iterator[str]:
     """Yield a temporary file name beside ``path`` that replaces ``path`` if the block succeeds.
 
     Parameters
@@ -131,6 +133,9 @@ def atomic_path(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator
     overwrite : bool, default=False
         Replace an existing file. Without it an existing ``path`` raises FileExistsError
         before anything is written.
+    suffix : str, default=""
+        Appended to the temporary name (``.NAME.XXXXXXXX.tmp`` + ``suffix``), for writers
+        that choose the format from it (matplotlib: ``".png"``).
 
     Yields
     ------
@@ -150,7 +155,7 @@ def atomic_path(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise FileNotFoundError(f"folder {parent} does not exist (writing {path})")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + suffix, dir=parent)
     os.close(fd)
     try:
         yield tmp
@@ -968,21 +973,6 @@ class StoreReader:
 # --------------------------------------------------------------------------- sets of files
 
 
-@contextlib.contextmanager
-def _atomic_png(path: Path) -> Iterator[Path]:
-    """:func:`atomic_path` for a writer that picks the format from the suffix (matplotlib).
-
-    Yields a temporary ``.png`` name beside ``path``; renamed to ``path`` on success.
-    """
-    with atomic_path(path, overwrite=True) as tmp:
-        staged = Path(tmp + ".png")
-        try:
-            yield staged
-            os.replace(staged, tmp)
-        finally:
-            staged.unlink(missing_ok=True)
-
-
 def write_file_set(
     outdir: str | os.PathLike,
     texts: dict[str, str],
@@ -1025,7 +1015,7 @@ def write_file_set(
         for name, text in texts.items():
             stack.enter_context(atomic_text(paths[name], overwrite=True)).write(text)
         for name, draw in (figures or {}).items():
-            draw(stack.enter_context(_atomic_png(paths[name])))
+            draw(Path(stack.enter_context(atomic_path(paths[name], overwrite=True, suffix=".png"))))
     return paths
 
 

@@ -446,20 +446,6 @@ def remove_stale_temps(output: Path, *, folder: bool = False) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _staged(path: Path) -> Iterator[Path]:
-    """:func:`tsclust.io.atomic_path` whose temporary name keeps the suffix of ``path``."""
-    from ..io import atomic_path
-
-    with atomic_path(path, overwrite=True) as tmp:  # check_outputs checked --overwrite
-        staged = Path(tmp + path.suffix)
-        try:
-            yield staged
-            os.replace(staged, tmp)
-        finally:
-            staged.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
 def staged_outputs(*paths: Path | None) -> Iterator[list[Path | None]]:
     """Temporary names for several output files, renamed into place only if the block succeeds.
 
@@ -489,8 +475,11 @@ def staged_outputs(*paths: Path | None) -> Iterator[list[Path | None]]:
     >>> sorted(p.name for p in d.iterdir()), none
     (['a.txt', 'b.txt'], None)
     """
-    with contextlib.ExitStack() as stack:
-        yield [None if p is None else stack.enter_context(_staged(Path(p))) for p in paths]
+    from ..io import atomic_path
+
+    with contextlib.ExitStack() as stack:  # check_outputs checked --overwrite
+        yield [None if p is None else Path(stack.enter_context(
+            atomic_path(p, overwrite=True, suffix=Path(p).suffix))) for p in paths]
 
 
 def validate_estimator(est: Any) -> Any:
