@@ -344,10 +344,10 @@ class BaseDeepEstimator(BaseEstimator):
         """
         self._validate_params()
         data, self.scaler_ = INPUTS[self._input].fit(X, self._scaling())
+        self.variable_length_ = data.variable_length  # before _fit, which may call _data
         self._fit(data, y, **fit_params)
         self.input_shape_ = data.input_shape
         self.n_features_in_ = data.input_shape[-1]
-        self.variable_length_ = data.variable_length
         return self
 
     def _fit(self, data: TrainingData, y: Any, **fit_params: Any) -> None:  # pragma: no cover
@@ -360,7 +360,7 @@ class BaseDeepEstimator(BaseEstimator):
         """``X`` validated against the fitted input, scaled and converted (after ``fit``)."""
         check_is_fitted(self, self._fitted_attr)
         return INPUTS[self._input].transform(
-            X, self.scaler_, self.input_shape_, getattr(self, "variable_length_", False)
+            X, self.scaler_, self.input_shape_, self.variable_length_
         )
 
     # ------------------------------------------------------------------ persistence
@@ -380,7 +380,7 @@ class BaseDeepEstimator(BaseEstimator):
             "class": type(self).__name__,
             "params": io.saved_params(self),
             "input_shape": list(self.input_shape_),
-            "variable_length": bool(getattr(self, "variable_length_", False)),
+            "variable_length": bool(self.variable_length_),
             "scaler": _scaler_to_dict(self.scaler_),
             "n_iter": self.n_iter_,
             **self._meta(),

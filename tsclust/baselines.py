@@ -219,7 +219,7 @@ class _BaseTimeSeriesClusterer(ClusterMixin, BaseEstimator):
         """
         check_is_fitted(self, "estimator_")
         col = collect(X, n_timepoints=self.n_timepoints_, n_channels=self.n_channels_,
-                      variable_length=getattr(self, "variable_length_", False), dtype=np.float64)
+                      variable_length=self.variable_length_, dtype=np.float64)
         return np.asarray(self.estimator_.predict(self._features(self._series(col))),
                           dtype=np.int64)
 

@@ -314,7 +314,7 @@ class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseD
         meta = {
             "class": type(self).__name__, "params": io.saved_params(self), "inner": inner_meta,
             "input_shape": list(self.input_shape_),
-            "variable_length": bool(getattr(self, "variable_length_", False)),
+            "variable_length": bool(self.variable_length_),
             "tilt": [self.tilt_mean_, self.tilt_scale_],
             "aligner": {"n_coarse": self.aligner_.n_coarse, "min_rows": self.aligner_.min_rows},
         }
