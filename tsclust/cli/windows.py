@@ -209,13 +209,13 @@ def _subjects_kept(args: argparse.Namespace, available: Any, what: str) -> set[i
     return kept
 
 
-def _write_hapt(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, Any]:
-    """Window the HAPT recordings (of ``--subjects``) into the store; its info."""
-    from ..data import iter_hapt
+def _write_subjects(
+    args: argparse.Namespace, attrs: dict[str, Any], recs: Any, subjects: set[int], what: str
+) -> dict[str, Any]:
+    """Window recordings ``recs`` of ``subjects`` (those of ``--subjects``) into the store."""
     from ..io import write_windows_from_recordings
 
-    recs = iter_hapt(args.source, verbose=0 if args.quiet else 1)
-    kept = _subjects_kept(args, {u for _, u in recs.pairs}, "HAPT")
+    kept = _subjects_kept(args, subjects, what)
     if kept is not None:
         recs = (r for r in recs if r.subject in kept)
     return write_windows_from_recordings(
@@ -223,18 +223,20 @@ def _write_hapt(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, An
     )
 
 
+def _write_hapt(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, Any]:
+    """Window the HAPT recordings (of ``--subjects``) into the store; its info."""
+    from ..data import iter_hapt
+
+    recs = iter_hapt(args.source, verbose=0 if args.quiet else 1)
+    return _write_subjects(args, attrs, recs, {u for _, u in recs.pairs}, "HAPT")
+
+
 def _write_sample(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, Any]:
     """Window the embedded HAPT sample (of ``--subjects``) into the store; its info."""
     from ..data import load_sample
-    from ..io import write_windows_from_recordings
 
     recs = load_sample()
-    kept = _subjects_kept(args, {r.subject for r in recs}, "sample")
-    if kept is not None:
-        recs = [r for r in recs if r.subject in kept]
-    return write_windows_from_recordings(
-        args.out, recs, _windower(args, True), attrs=attrs, overwrite=args.overwrite
-    )
+    return _write_subjects(args, attrs, recs, {r.subject for r in recs}, "sample")
 
 
 def _store_series(
