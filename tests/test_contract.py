@@ -3,7 +3,8 @@
 Entries are read from the registries when the module is collected, never from hand-written
 lists: :class:`~tsclust.clustering.DeepClusterer` for every architecture x head,
 :class:`~tsclust.clustering.LatentClusterer` and :class:`~tsclust.clustering.RecordingClusterer`
-for every head, :class:`~tsclust.autoencoder.Autoencoder` for every architecture, every
+for every head, :class:`~tsclust.autoencoder.Autoencoder` for every architecture, both with
+every pretext of :data:`~tsclust.training.PRETEXTS` (conv), every
 baseline of :data:`~tsclust.baselines.BASELINES` (through :func:`~tsclust.baselines.make_baseline`)
 and every compare method name (through :func:`~tsclust.compare.make_method`; the fitted checks
 on the first name of each family).
@@ -43,6 +44,7 @@ from tsclust.compare import METHODS, available_methods, make_method
 from tsclust.compare.methods import BaselineFamily, DeepFamily, HeadFamily, family_of
 from tsclust.models import ARCHITECTURES
 from tsclust.models.registry import AUTO, resolve_architecture
+from tsclust.training import PRETEXTS
 
 K = 3  # clusters
 N_PER, T, C = 10, 20, 3  # 30 windows of 20 time points, 3 channels (the posture angle needs 3)
@@ -83,6 +85,14 @@ class Entry:
 def _deep(arch: str, head: str, seed: int) -> DeepClusterer:
     return DeepClusterer(K, architecture=arch, head=head, random_state=seed,
                          module_kwargs=SMALL.get(arch), **DEEP_FAST)
+
+
+def _pretext(name: str, cls: type, seed: int) -> Any:
+    if cls is Autoencoder:
+        return Autoencoder("conv", pretext=name, random_state=seed, module_kwargs=SMALL["conv"],
+                           **AE_FAST)
+    return DeepClusterer(K, architecture="conv", head=CHEAP_HEAD, pretext=name, random_state=seed,
+                         module_kwargs=SMALL["conv"], **DEEP_FAST)
 
 
 def _latent(head: str, seed: int) -> LatentClusterer:
@@ -130,6 +140,9 @@ def _entries() -> list[Entry]:
     deep = {(a, CHEAP_HEAD) for a in ARCHITECTURES} | {(CHEAP_ARCH, h) for h in HEADS}
     out += [Entry(f"deep-{a}-{h}", partial(_deep, a, h)) for a, h in sorted(deep)]
     out += [Entry(f"latent-{h}", partial(_latent, h)) for h in HEADS]
+    # every pretext but "none" (the default of every entry above) with the conv autoencoder
+    out += [Entry(f"{cls.__name__.lower()}-pretext-{p}", partial(_pretext, p, cls))
+            for p in PRETEXTS if p != "none" for cls in (DeepClusterer, Autoencoder)]
     # RecordingClusterer's inner model is the LatentClusterer above: one hard and one soft head
     out += [Entry(f"recording-{h}", partial(_recording, h)) for h in ("kmeans", "dec")]
     out += [Entry(f"autoencoder-{a}", partial(_autoencoder, a)) for a in ARCHITECTURES]
@@ -315,7 +328,8 @@ def test_bad_input_at_fit(entry, case, datasets):
         est.fit(X, **kw(est, X, groups))
 
 
-REGISTRY_PARAMS = {"head": sorted(HEADS), "architecture": sorted([*ARCHITECTURES, AUTO])}
+REGISTRY_PARAMS = {"head": sorted(HEADS), "architecture": sorted([*ARCHITECTURES, AUTO]),
+                   "pretext": sorted(PRETEXTS)}
 
 
 @pytest.mark.parametrize("entry", entries(is_deep))

@@ -25,7 +25,7 @@ from .training import (
     reconstruction_errors,
     resolve_device,
 )
-from .training.losses import RECONSTRUCTION_WEIGHTS
+from .training.losses import PRETEXTS, RECONSTRUCTION_WEIGHTS
 
 __all__ = ["Autoencoder"]
 
@@ -57,6 +57,13 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         (when given to ``fit``) or from k-means pseudo-labels of the raw windows.
     dac_clusters : int or None, default=None
         Number of k-means pseudo-label clusters for ``loss="dac"`` without ``y`` (None: 10).
+    pretext : {"none", "contrastive", "triplet"}, default="none"
+        A term added to the reconstruction on two augmented views of each batch (random
+        crops stretched back, scaling, jitter; :data:`tsclust.training.PRETEXTS`): SimCLR's
+        NT-Xent or a margin triplet loss. Needs an architecture that encodes the windows
+        (not a feature stage).
+    pretext_weight : float, default=1.0
+        Weight of the pretext term.
     patience : int or None, default=None
         Early stopping on a plateau of the training loss; None trains all epochs.
     device : {"auto", "cpu", "cuda"}, default="auto"
@@ -107,6 +114,8 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         l2_penalty: float = 0.0,
         loss: str = "mse",
         dac_clusters: int | None = None,
+        pretext: str = "none",
+        pretext_weight: float = 1.0,
         patience: int | None = None,
         device: str = "auto",
         random_state: Any = None,
@@ -123,6 +132,8 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         self.l2_penalty = l2_penalty
         self.loss = loss
         self.dac_clusters = dac_clusters
+        self.pretext = pretext
+        self.pretext_weight = pretext_weight
         self.patience = patience
         self.device = device
         self.random_state = random_state
@@ -140,6 +151,8 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         "l2_penalty": [Interval(float, 0)],
         "loss": [Options(lambda: list(RECONSTRUCTION_WEIGHTS))],
         "dac_clusters": [Interval(int, 2), None],
+        "pretext": [Options(lambda: list(PRETEXTS))],
+        "pretext_weight": [Interval(float, 0)],
         "patience": [Interval(int, 1), None],
         "device": [Check(resolve_device)],
         "random_state": [Interval(int, 0), np.random.RandomState, None],
@@ -167,7 +180,8 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         )
         callbacks = () if self.patience is None else (EarlyStopping(self.patience),)
         _, _, self.history_ = pretrain(module, data.data, config, feature_weights=weights,
-                                       callbacks=callbacks)
+                                       callbacks=callbacks, pretext=self.pretext,
+                                       pretext_weight=float(self.pretext_weight))
         self.module_ = module.eval()
         self.feature_weights_ = weights
         self.n_iter_ = len(self.history_)

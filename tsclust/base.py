@@ -53,7 +53,7 @@ from .training import (
     TrainConfig,
     feature_view,
     prepare_module,
-    reconstruction_loss,
+    pretext_loss,
     resolve_device,
     train,
 )
@@ -253,8 +253,15 @@ def pretrain(
     *,
     feature_weights: np.ndarray | None = None,
     callbacks: Sequence[Callback] = (),
+    pretext: str = "none",
+    pretext_weight: float = 1.0,
 ) -> tuple[nn.Module, Any, list[dict[str, Any]]]:
     """Fit the module's fixed stage, then pre-train it by (weighted) reconstruction.
+
+    With a ``pretext`` other than ``"none"`` (:data:`~tsclust.training.PRETEXTS`), a
+    contrastive or triplet term on two augmented views of each batch is added
+    (:func:`~tsclust.training.pretext_loss`, its views seeded with ``config.seed``); it
+    needs a module that encodes the windows themselves, not a fixed feature stage.
 
     The stage's standardisation is fitted on ``data`` (:func:`~tsclust.training.prepare_module`)
     and a module with a fixed stage is trained on its features, computed once
@@ -272,20 +279,35 @@ def pretrain(
         DAC's weights (:func:`~tsclust.training.dac_weights`); None: plain MSE.
     callbacks : sequence of Callback, default=()
         Passed to :func:`~tsclust.training.train` (e.g. early stopping).
+    pretext : str, default="none"
+        A key of :data:`~tsclust.training.PRETEXTS`.
+    pretext_weight : float, default=1.0
+        Weight of the pretext term.
 
     Returns
     -------
     net, features, history
         What a head trains on (the module or its :class:`~tsclust.models.FeatureView`, and
         the windows or their features) and the pre-training history.
+
+    Raises
+    ------
+    ValueError
+        A ``pretext`` with a module that has a fixed feature stage.
     """
+    if pretext != "none" and getattr(module, "has_fixed_features", False):
+        raise ValueError(
+            f"pretext={pretext!r} augments the windows themselves and needs an architecture "
+            "that encodes them (conv, gru, lstm, mlp), not a fixed feature stage"
+        )
     device = None if config is None else config.device
     prepare_module(module, data, device=device)
     net, features = feature_view(module, data, device=device)
     history: list[dict[str, Any]] = []
     if config is not None:
         on = (module, data) if feature_weights is not None else (net, features)
-        history = train(*on, reconstruction_loss(feature_weights), config, callbacks=callbacks)
+        loss = pretext_loss(pretext, feature_weights, weight=pretext_weight, seed=config.seed)
+        history = train(*on, loss, config, callbacks=callbacks)
     return net, features, history
 
 

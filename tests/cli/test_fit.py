@@ -66,7 +66,7 @@ def test_fit_by_recording_predict_and_segment(tmp_path, store, make_hapt, capsys
 
 def test_fit_rejects_unknown_names_before_reading(tmp_path, capsys):
     model = tmp_path / "m.h5"
-    for flag in ("--architecture", "--head"):
+    for flag in ("--architecture", "--head", "--pretext"):
         args = ["fit", str(tmp_path / "missing.h5"), "-k", "2", flag, "nope", "-o", str(model)]
         assert main(args) == 2
         err = capsys.readouterr().err

@@ -43,6 +43,7 @@ def test_torchrun_entry_point_parses_what_fit_forwards():
 def test_unsupported_options_of_recording_clusterer():
     from tsclust.clustering import RecordingClusterer
 
-    args = build_parser().parse_args([*FIT, "--architecture", "conv", "--head", "dec"])
+    args = build_parser().parse_args([*FIT, "--architecture", "conv", "--head", "dec",
+                                      "--pretext", "triplet"])
     accepted = RecordingClusterer().get_params()
-    assert unsupported_options(args, accepted) == ["--architecture"]
+    assert unsupported_options(args, accepted) == ["--architecture", "--pretext"]

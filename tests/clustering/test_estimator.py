@@ -8,7 +8,14 @@ from sklearn.metrics import adjusted_rand_score
 
 from tests.conftest import SMALL_MODULES, blob_windows
 from tsclust.clustering import HEADS, ClusterCollapseWarning, DeepClusterer, select_k
-from tsclust.clustering._heads import silhouette, size_entropy, ward_cluster
+from tsclust.clustering._heads import (
+    HeadConfig,
+    SpectralHead,
+    silhouette,
+    size_entropy,
+    spectral_cluster,
+    ward_cluster,
+)
 
 
 def blobs(n_per=30, length=24, seed=0):
@@ -73,7 +80,7 @@ def test_dec_refreshes_after_update_interval_steps(data):
     assert refresh_steps(sparse) == [9, 18]  # first epoch ends at or after 7 and 16 steps
 
 
-@pytest.mark.parametrize("head", ["kmeans", "dcn", "compact", "ward"])
+@pytest.mark.parametrize("head", ["kmeans", "dcn", "compact", "ward", "spectral"])
 def test_hard_heads_have_no_proba(head):
     assert not hasattr(make(head), "predict_proba")
 
@@ -192,6 +199,51 @@ def test_ward_cluster_labels_are_the_nearest_cluster_mean():
         np.testing.assert_array_equal(labels, d.argmin(axis=1))
 
 
+def _rings(n=200, seed=0):
+    """Two concentric rings in 2-D: k-means cuts them in halves, a neighbour graph does not."""
+    rng = np.random.RandomState(seed)
+    angle = rng.uniform(0, 2 * np.pi, n)
+    radius = np.where(np.arange(n) < n // 2, 1.0, 4.0)
+    Z = np.c_[radius * np.cos(angle), radius * np.sin(angle)] + 0.05 * rng.randn(n, 2)
+    return Z, (radius > 2).astype(int)
+
+
+def test_spectral_cluster_separates_rings_that_kmeans_cuts():
+    from sklearn.cluster import KMeans
+
+    Z, y = _rings()
+    rows, labels = spectral_cluster(Z, 2, n_neighbors=10, seed=0)
+    np.testing.assert_array_equal(rows, np.arange(len(Z)))
+    assert adjusted_rand_score(y, labels) == 1.0
+    assert adjusted_rand_score(y, KMeans(2, n_init=5, random_state=0).fit_predict(Z)) < 0.2
+    rows_sub, sub = spectral_cluster(Z, 2, n_neighbors=10, max_samples=120, seed=0)
+    assert len(rows_sub) == 120 and np.all(np.diff(rows_sub) > 0)
+    assert adjusted_rand_score(y[rows_sub], sub) == 1.0
+
+
+def test_spectral_head_labels_every_row_by_its_nearest_clustered_row():
+    Z, y = _rings(300)
+    config = HeadConfig(n_clusters=2, epochs=0, batch_size=32, lr=1e-3, seed=0, device="cpu")
+    head = SpectralHead(config)
+    head.spectral_max_samples = 100  # cluster a subsample; the other rows join their nearest
+    labels, centers = head._cluster(Z)
+    assert centers.shape == (2, 2) and len(head.reference) == 100
+    assert adjusted_rand_score(y, labels) == 1.0
+    np.testing.assert_array_equal(head.assign(Z), labels)
+    restored = SpectralHead(config)
+    restored.restore({**head.state(), "other": np.zeros(1)})
+    np.testing.assert_array_equal(restored.assign(Z + 0.01), head.assign(Z + 0.01))
+
+
+def test_spectral_labels_are_what_predict_gives_after_a_round_trip(tmp_path):
+    X, _ = blob_windows(60, 16, 2)
+    est = DeepClusterer(2, architecture="mlp", head="spectral", latent_dim=3, pretrain_epochs=2,
+                        module_kwargs=SMALL_MODULES["mlp"], device="cpu", random_state=0).fit(X)
+    np.testing.assert_array_equal(est.labels_, est.predict(X))
+    est.save(tmp_path / "m.h5")
+    np.testing.assert_array_equal(DeepClusterer.load(tmp_path / "m.h5").predict(X), est.labels_)
+
+
 def test_diverged_fit_raises_and_names_the_learning_rates():
     X, _ = blob_windows(40, 16, 2)
     est = DeepClusterer(2, architecture="mlp", head="dec", lr=1e6, pretrain_epochs=5,
@@ -246,3 +298,23 @@ def test_silhouette_is_nan_where_undefined():
     assert np.isnan(silhouette(Z, np.zeros(6, dtype=int)))
     assert np.isnan(silhouette(Z, np.arange(6)))
     assert np.isfinite(silhouette(Z, np.arange(6) % 2))
+
+
+def test_a_pretext_needs_an_architecture_that_encodes_the_windows():
+    X, _ = blob_windows(20, 16, 2)
+    est = DeepClusterer(2, architecture="cov", pretext="contrastive", pretrain_epochs=1,
+                        device="cpu", random_state=0)
+    with pytest.raises(ValueError, match="fixed feature stage"):
+        est.fit(X)
+
+
+def test_a_pretext_changes_pretraining_and_is_part_of_the_warm_start_key():
+    X, _ = blob_windows(40, 16, 2)
+    kw = dict(architecture="conv", head="kmeans", latent_dim=3, pretrain_epochs=2,
+              module_kwargs=SMALL_MODULES["conv"], device="cpu", random_state=0)
+    plain = DeepClusterer(2, **kw).fit(X)
+    est = DeepClusterer(2, pretext="triplet", warm_start=True, **kw).fit(X)
+    assert est.history_["pretrain"][0]["loss"] != plain.history_["pretrain"][0]["loss"]
+    key = est._pretrained[0]
+    est.set_params(pretext="contrastive").fit(X)
+    assert est._pretrained[0] != key

@@ -83,3 +83,71 @@ def test_online_centroid_update_equals_sequential_steps():
 def test_center_distance_sum():
     c = torch.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 4.0]])
     assert center_distance_sum(c) == pytest.approx(5 + 4 + 3)
+
+
+# --------------------------------------------------------------------------- pretext
+
+
+def test_nt_xent_is_log_2b_minus_1_for_identical_embeddings_and_small_for_separated_views():
+    from tsclust.training.losses import nt_xent
+
+    b = 4
+    same = torch.ones(b, 3)
+    np.testing.assert_allclose(float(nt_xent(same, same)), np.log(2 * b - 1), rtol=1e-6)
+    z = torch.eye(b) * 5  # every row its own direction, both views equal
+    assert float(nt_xent(z, z, temperature=0.05)) < 1e-3
+    assert float(nt_xent(z, z.roll(1, 0), temperature=0.05)) > 10  # views matched wrongly
+
+
+def test_triplet_term_is_zero_for_far_negatives_and_the_margin_when_all_agree():
+    from tsclust.training.losses import triplet_term
+
+    z = torch.eye(3)
+    assert float(triplet_term(z, z)) == 0.0  # positives equal, negatives at distance^2 2
+    same = torch.ones(3, 2)
+    np.testing.assert_allclose(float(triplet_term(same, same, margin=0.3)), 0.3, rtol=1e-6)
+
+
+def _tiny_ae():
+    from tsclust.models import ConvAutoencoder
+
+    torch.manual_seed(0)
+    return ConvAutoencoder(2, 16, latent_dim=3, filters=(4, 4), kernel_sizes=(3, 3),
+                           strides=(2, 2))
+
+
+def test_pretext_none_is_the_reconstruction_loss_and_names_are_checked():
+    from tsclust.training.losses import pretext_loss, reconstruction_loss
+
+    ae, x = _tiny_ae().eval(), torch.randn(8, 2, 16)
+    idx = torch.arange(8)
+    torch.testing.assert_close(pretext_loss("none")(ae, x, idx), reconstruction_loss()(ae, x, idx))
+    with pytest.raises(ValueError, match="pretext must be one of"):
+        pretext_loss("jigsaw")
+    with pytest.raises(ValueError, match="augmentations must be"):
+        pretext_loss("contrastive", augmentations=("flip",))
+
+
+@pytest.mark.parametrize("name", ["contrastive", "triplet"])
+def test_pretext_loss_adds_a_seeded_term_whose_gradient_reaches_the_encoder(name):
+    from tsclust.training.losses import PRETEXTS, pretext_loss, reconstruction_loss
+
+    ae, x = _tiny_ae().eval(), torch.randn(8, 2, 16)
+    idx = torch.arange(8)
+    full = pretext_loss(name, seed=3)(ae, x, idx)
+    again = pretext_loss(name, seed=3)(ae, x, idx)
+    torch.testing.assert_close(full, again)
+    recon = reconstruction_loss()(ae, x, idx)
+    # eval mode: the reconstruction part is that of x alone; the rest is the weighted term
+    extra = float((full - recon).detach())
+    half = float((pretext_loss(name, seed=3, weight=0.5)(ae, x, idx) - recon).detach())
+    np.testing.assert_allclose(half, extra / 2, rtol=1e-4)
+    assert extra > 0
+    one = pretext_loss(name, seed=3)(ae, x[:1], idx[:1])  # one window: nothing to contrast
+    assert float(one.detach()) == pytest.approx(float(reconstruction_loss()(ae, x[:1], idx[:1]).detach()))
+    ae.zero_grad()
+    (full - recon).backward()
+    enc_grad = sum(float(p.grad.abs().sum()) for n, p in ae.named_parameters()
+                   if p.grad is not None and n.startswith("enc"))
+    assert enc_grad > 0
+    assert name in PRETEXTS

@@ -70,6 +70,11 @@ ESTIMATOR_OPTIONS: tuple[EstimatorOption, ...] = (
         help="clustering head (default: the estimator's, dec); the names are the keys of "
         "tsclust.clustering.HEADS",
     ),
+    EstimatorOption(
+        "--pretext", "pretext",
+        help="pre-training term on augmented views: none (default), contrastive or triplet; "
+        "the names are the keys of tsclust.training.PRETEXTS",
+    ),
     EstimatorOption("--latent-dim", "latent_dim", number(int, low=1), help="latent dimension"),
     EstimatorOption(
         "--epochs", "pretrain_epochs", number(int, low=0),

@@ -20,7 +20,7 @@ from ..base import SCALINGS, BaseDeepEstimator, TrainingData, WindowShapeMixin, 
 from ..models import VectorAutoencoder, build_autoencoder, check_architecture, resolve_architecture
 from ..models._common import seeded
 from ..training import TrainConfig, TrainingDivergedError, encode, feature_view, resolve_device
-from ..training.losses import RECONSTRUCTION_WEIGHTS
+from ..training.losses import PRETEXTS, RECONSTRUCTION_WEIGHTS
 from ._heads import HeadConfig, check_head
 
 __all__ = ["AutoencoderClusterer", "DeepClusterer", "LatentClusterer", "SCALINGS"]
@@ -90,7 +90,8 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
                     verbose=int(self.verbose), desc="pretrain",
                 )
             weights = RECONSTRUCTION_WEIGHTS[self.loss](data.data, None, None, seed=dac_seed)
-            net, features, pre = pretrain(module, data.data, config, feature_weights=weights)
+            net, features, pre = pretrain(module, data.data, config, feature_weights=weights,
+                                          **self._pretext_settings())
             self._pretrained = None
             if key is not None:
                 state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
@@ -132,6 +133,10 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
 
     _pretrain_params: ClassVar[tuple[str, ...]] = ("scaling",)
 
+    def _pretext_settings(self) -> dict[str, Any]:
+        """The pretext arguments of :func:`~tsclust.base.pretrain` (none for feature vectors)."""
+        return {}
+
     def transform(self, X: Any) -> np.ndarray:
         """Latent vectors of ``X`` -> ndarray of shape (n_samples, latent_dim), float32."""
         data = self._data(X)  # checks that the estimator is fitted
@@ -159,11 +164,13 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
 
     # ------------------------------------------------------------------ persistence
     def _arrays(self) -> dict[str, np.ndarray]:
-        return {"cluster_centers": self.cluster_centers_, "labels": self.labels_}
+        return {"cluster_centers": self.cluster_centers_, "labels": self.labels_,
+                **{f"head/{k}": v for k, v in self.head_.state().items()}}
 
     def _restore(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         head = check_head(self.head)(self._head_config(0))
         head.centers = np.asarray(arrays["cluster_centers"], dtype=np.float32)
+        head.restore({k[len("head/"):]: v for k, v in arrays.items() if k.startswith("head/")})
         self.head_ = head
         self.cluster_centers_ = head.centers
         self.labels_ = np.asarray(arrays["labels"], dtype=np.int64)
@@ -209,6 +216,13 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         windows (gravity direction of accelerometers); ``"minmax"`` maps to (0, 1) as DAC.
     loss : {"mse", "dac"}, default="mse"
         Pre-training loss: MSE or DAC's clustering-weighted MSE.
+    pretext : {"none", "contrastive", "triplet"}, default="none"
+        A term added to the pre-training reconstruction on two augmented views of each
+        batch (random crops stretched back, scaling, jitter;
+        :data:`tsclust.training.PRETEXTS`): SimCLR's NT-Xent or a margin triplet loss.
+        Needs an architecture that encodes the windows ("conv", "gru", "lstm", "mlp").
+    pretext_weight : float, default=1.0
+        Weight of the pretext term.
     alpha : float, default=1.0
         Degrees of freedom of DEC's Student t kernel.
     tol : float, default=1e-3
@@ -280,9 +294,12 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         **CLUSTERER_CONSTRAINTS,
         "architecture": [Check(check_architecture)],
         "scaling": [Options(list(SCALINGS), word="values")],
+        "pretext": [Options(lambda: list(PRETEXTS))],
+        "pretext_weight": [Interval(float, 0)],
     }
     _input: ClassVar[str] = "windows"
-    _pretrain_params: ClassVar[tuple[str, ...]] = ("architecture", "scaling")
+    _pretrain_params: ClassVar[tuple[str, ...]] = ("architecture", "scaling", "pretext",
+                                                   "pretext_weight")
 
     def __init__(
         self,
@@ -297,6 +314,8 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         finetune_lr: float = 1e-4,
         scaling: str | None = "standard",
         loss: str = "mse",
+        pretext: str = "none",
+        pretext_weight: float = 1.0,
         alpha: float = 1.0,
         tol: float = 1e-3,
         update_interval: int | None = None,
@@ -320,6 +339,8 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         self.finetune_lr = finetune_lr
         self.scaling = scaling
         self.loss = loss
+        self.pretext = pretext
+        self.pretext_weight = pretext_weight
         self.alpha = alpha
         self.tol = tol
         self.update_interval = update_interval
@@ -331,6 +352,9 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+
+    def _pretext_settings(self) -> dict[str, Any]:
+        return {"pretext": self.pretext, "pretext_weight": float(self.pretext_weight)}
 
     def _build_module(self, input_shape: tuple[int, ...], seed: int) -> nn.Module:
         t, c = input_shape

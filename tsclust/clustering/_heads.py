@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
+from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans, SpectralClustering
 from sklearn.metrics import silhouette_score
 from torch import nn
 
@@ -35,7 +35,7 @@ from ..training.losses import (
 )
 
 __all__ = ["HEADS", "Head", "HeadConfig", "ClusterCollapseWarning", "check_head", "silhouette",
-           "ward_cluster"]
+           "spectral_cluster", "ward_cluster"]
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +200,13 @@ class Head:
 
     def proba(self, Z: np.ndarray) -> np.ndarray:
         raise AttributeError(f"head {self.name!r} has no soft assignment")
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Arrays the head needs to assign new rows, beyond ``centers`` (saved in model files)."""
+        return {}
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Set what :meth:`state` returned (``arrays`` may hold other entries too)."""
 
 
 class DECHead(Head):
@@ -443,6 +450,78 @@ class WardHead(Head):
         return labels, centers.astype(np.float32)
 
 
+def spectral_cluster(
+    Z: np.ndarray, n_clusters: int, n_neighbors: int = 10, max_samples: int = 20_000,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spectral clustering of the ``n_neighbors``-nearest-neighbour graph of ``Z`` (n, d).
+
+    The graph is symmetrised (scikit-learn's ``affinity="nearest_neighbors"``), its
+    embedding discretised by ``cluster_qr`` (no random restarts). Above ``max_samples``
+    rows a seeded subsample is clustered. ``n_neighbors`` is capped at ``n - 1``.
+
+    Returns
+    -------
+    rows : ndarray of shape (m,), int64
+        The rows clustered (all of them, or the subsample), sorted.
+    labels : ndarray of shape (m,), int64
+        Their clusters.
+    """
+    rows = np.arange(len(Z))
+    if len(Z) > max_samples:
+        rows = np.sort(np.random.RandomState(seed).choice(len(Z), max_samples, replace=False))
+    sc = SpectralClustering(n_clusters, affinity="nearest_neighbors",
+                            n_neighbors=max(1, min(n_neighbors, len(rows) - 1)),
+                            assign_labels="cluster_qr", random_state=seed)
+    with warnings.catch_warnings():  # "graph is not fully connected": the embedding still holds
+        warnings.simplefilter("ignore", UserWarning)
+        labels = sc.fit_predict(np.asarray(Z[rows], dtype=np.float64))
+    return rows.astype(np.int64), labels.astype(np.int64)
+
+
+class SpectralHead(Head):
+    """Spectral clustering of the latents' nearest-neighbour graph, no fine-tuning.
+
+    A neighbour graph follows clusters of any shape where k-means cuts along straight
+    borders: on raw UCR series it moved NMI by -0.7 to +0.35 over k-means, more often up
+    (see the README's panel). Every row, new or not, takes the cluster of its nearest
+    clustered training latent (kept as ``reference``, saved in model files), so ``predict``
+    on the training windows gives ``labels_``. Above ``spectral_max_samples`` training rows
+    a seeded subsample is clustered and the other rows join their nearest one.
+    ``cluster_centers_`` are the cluster means (``score`` and the latent plots use them).
+    """
+
+    name = "spectral"
+    n_neighbors = 10
+    spectral_max_samples = 20_000
+
+    def _cluster(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c = self.config
+        rows, sub = spectral_cluster(Z, c.n_clusters, self.n_neighbors,
+                                     self.spectral_max_samples, c.seed)
+        self.reference = np.asarray(Z[rows], dtype=np.float32)
+        self.reference_labels = sub
+        labels = self.assign(Z)
+        labels[rows] = sub  # a duplicate row keeps its own cluster
+        means = [Z[labels == k].mean(axis=0) if (labels == k).any() else Z.mean(axis=0)
+                 for k in range(c.n_clusters)]
+        return labels.astype(np.int64), np.stack(means).astype(np.float32)
+
+    def assign(self, Z: np.ndarray) -> np.ndarray:
+        from sklearn.neighbors import NearestNeighbors
+
+        nn_index = NearestNeighbors(n_neighbors=1).fit(self.reference)
+        return self.reference_labels[nn_index.kneighbors(np.asarray(Z, dtype=np.float32),
+                                                         return_distance=False)[:, 0]]
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {"reference": self.reference, "reference_labels": self.reference_labels}
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        self.reference = np.asarray(arrays["reference"], dtype=np.float32)
+        self.reference_labels = np.asarray(arrays["reference_labels"], dtype=np.int64)
+
+
 HEADS: dict[str, type[Head]] = {
     "kmeans": Head,
     "dec": DECHead,
@@ -450,6 +529,7 @@ HEADS: dict[str, type[Head]] = {
     "dcn": DCNHead,
     "compact": CompactHead,
     "ward": WardHead,
+    "spectral": SpectralHead,
 }
 
 

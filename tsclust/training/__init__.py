@@ -3,8 +3,9 @@
 - :mod:`tsclust.training.loop`: :func:`train`, :class:`TrainConfig`, callbacks
   (:class:`Callback`, :class:`LambdaCallback`, :class:`EarlyStopping`) and the
   single-process / data-parallel strategies.
-- :mod:`tsclust.training.losses`: reconstruction, DAC's clustering-weighted MSE and the
-  heads' clustering terms.
+- :mod:`tsclust.training.losses`: reconstruction, DAC's clustering-weighted MSE, the
+  pretext terms (contrastive, triplet) and the heads' clustering terms.
+- :mod:`tsclust.training.augment`: time-series augmentations of the pretext views.
 - :mod:`tsclust.training.inference`: :func:`encode`, :func:`decode`, :func:`reconstruct`,
   :func:`reconstruction_errors`, and the fixed-feature helpers :func:`prepare_module`,
   :func:`fit_stage_windows`, :func:`raw_features` and :func:`feature_view`.
@@ -36,11 +37,13 @@ from .loop import (
     train,
 )
 from .losses import (
+    PRETEXTS,
     LossFn,
     dac_feature_weights,
     dac_pseudo_labels,
     dac_weights,
     mse_loss,
+    pretext_loss,
     reconstruction_loss,
     weighted_mse,
 )
@@ -52,6 +55,7 @@ __all__ = [
     "EarlyStopping",
     "LambdaCallback",
     "LossFn",
+    "PRETEXTS",
     "SingleProcess",
     "TrainConfig",
     "TrainingDivergedError",
@@ -66,6 +70,7 @@ __all__ = [
     "lr_factor",
     "mse_loss",
     "prepare_module",
+    "pretext_loss",
     "raw_features",
     "reconstruct",
     "reconstruction_errors",

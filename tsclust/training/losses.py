@@ -4,6 +4,9 @@ Pure torch (and numpy for DAC's weights), no state and no I/O.
 
 - Reconstruction: :func:`mse_loss`, :func:`weighted_mse` and :func:`reconstruction_loss`
   (the ``loss_fn`` of pre-training).
+- Pretext terms on two augmented views (:mod:`.augment`): SimCLR's :func:`nt_xent`
+  (``"contrastive"``) and :func:`triplet_term` (``"triplet"``), in :data:`PRETEXTS`;
+  :func:`pretext_loss` adds one to the reconstruction.
 - DAC (Li et al., "Deep Autoencoder-based Clustering", equations 4-5): the
   clustering-weighted MSE's feature weights :func:`dac_feature_weights`, from
   :func:`dac_pseudo_labels` or given groups, for windows :func:`dac_weights`.
@@ -16,7 +19,7 @@ Pure torch (and numpy for DAC's weights), no state and no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,7 +30,12 @@ __all__ = [
     "LossFn",
     "mse_loss",
     "weighted_mse",
+    "reconstruction_term",
     "reconstruction_loss",
+    "nt_xent",
+    "triplet_term",
+    "PRETEXTS",
+    "pretext_loss",
     "dac_feature_weights",
     "dac_pseudo_labels",
     "dac_weights",
@@ -79,28 +87,31 @@ def weighted_mse(x_hat: torch.Tensor, x: torch.Tensor, w: torch.Tensor) -> torch
     return ((x_hat - x).pow(2) * w).mean()
 
 
-def reconstruction_loss(feature_weights: torch.Tensor | np.ndarray | None = None) -> LossFn:
-    """A ``loss_fn(module, xb, idx)`` for :func:`train`: MSE or DAC weighted MSE of ``module(xb)[0]``.
+def reconstruction_term(feature_weights: torch.Tensor | np.ndarray | None = None
+                        ) -> Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]:
+    """``term(module, xb, x_hat)``: MSE (or DAC's weighted MSE) of a reconstruction of ``xb``.
+
+    The part of :func:`reconstruction_loss` that compares ``x_hat`` (the module's output for
+    ``xb``) with the target; a pretext loss (:func:`pretext_loss`) adds its term to it.
 
     Parameters
     ----------
     feature_weights : array of shape (C * L,) or (C, L), or None
-        None: plain MSE; else :func:`weighted_mse` with these weights.
+        None: plain MSE against ``module.target(xb)``; else :func:`weighted_mse` with these
+        weights against ``xb``.
     """
     if feature_weights is None:
 
-        def _mse(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-            x_hat, _ = module(xb)  # shaped like module.target(xb): (B, C, L) for windows
-            return mse_loss(x_hat, module.target(xb))
+        def _mse(module: nn.Module, xb: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
+            return mse_loss(x_hat, module.target(xb))  # (B, C, L) for windows
 
         return _mse
     w_cpu = torch.as_tensor(np.asarray(feature_weights, dtype=np.float32))
     cache: dict[torch.device, torch.Tensor] = {}
 
-    def _wmse(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    def _wmse(module: nn.Module, xb: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
         if xb.device not in cache:
             cache[xb.device] = w_cpu.to(xb.device).reshape(xb.shape[1:])
-        x_hat, _ = module(xb)  # (B, C, L)
         if x_hat.shape != xb.shape:
             raise ValueError(
                 "the DAC weighted loss needs an architecture that reconstructs the windows; "
@@ -109,6 +120,124 @@ def reconstruction_loss(feature_weights: torch.Tensor | np.ndarray | None = None
         return weighted_mse(x_hat, xb, cache[xb.device])
 
     return _wmse
+
+
+def reconstruction_loss(feature_weights: torch.Tensor | np.ndarray | None = None) -> LossFn:
+    """A ``loss_fn(module, xb, idx)`` for :func:`train`: MSE or DAC weighted MSE of ``module(xb)[0]``.
+
+    Parameters
+    ----------
+    feature_weights : array of shape (C * L,) or (C, L), or None
+        None: plain MSE; else :func:`weighted_mse` with these weights.
+    """
+    term = reconstruction_term(feature_weights)
+
+    def _loss(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        return term(module, xb, module(xb)[0])
+
+    return _loss
+
+
+# --------------------------------------------------------------------------- pretext
+
+
+def nt_xent(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5) -> torch.Tensor:
+    """SimCLR's normalised-temperature cross entropy of two views ``(B, d)`` of the same rows.
+
+    Each of the ``2B`` embeddings (L2-normalised) must pick its other view among the other
+    ``2B - 1`` by cosine similarity over ``temperature``; the mean cross entropy is returned
+    (``log(2B - 1)`` for embeddings that tell nothing apart). ``B >= 2``.
+    """
+    b = z1.shape[0]
+    z = nn.functional.normalize(torch.cat([z1, z2]), dim=1)  # (2B, d)
+    sim = z @ z.T / temperature  # (2B, 2B)
+    sim = sim.masked_fill(torch.eye(2 * b, dtype=torch.bool, device=z.device), float("-inf"))
+    target = torch.cat([torch.arange(b, 2 * b), torch.arange(b)]).to(z.device)
+    return nn.functional.cross_entropy(sim, target)
+
+
+def triplet_term(za: torch.Tensor, zp: torch.Tensor, margin: float = 0.5) -> torch.Tensor:
+    """Margin triplet loss on L2-normalised embeddings ``(B, d)``: anchor, positive, negative.
+
+    The positive of row ``i`` is its other view ``zp[i]``; its negative is the other view of
+    the next row, ``zp[(i + 1) % B]`` (another series). Mean of
+    ``relu(|a - p|^2 - |a - n|^2 + margin)``.
+    """
+    a = nn.functional.normalize(za, dim=1)
+    p = nn.functional.normalize(zp, dim=1)
+    n = p.roll(1, dims=0)
+    return torch.relu((a - p).pow(2).sum(1) - (a - n).pow(2).sum(1) + margin).mean()
+
+
+def _contrastive(z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
+    return nt_xent(z1, z2)
+
+
+#: Pretext terms by name: ``(z1, z2) -> scalar``, two augmented views of the same windows
+#: (``"none"``: reconstruction alone). :func:`pretext_loss` adds one to the reconstruction.
+PRETEXTS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None] = {
+    "none": None,
+    "contrastive": _contrastive,
+    "triplet": triplet_term,
+}
+
+
+def pretext_loss(
+    name: str,
+    feature_weights: torch.Tensor | np.ndarray | None = None,
+    *,
+    weight: float = 1.0,
+    augmentations: Sequence[str] | None = None,
+    seed: int = 0,
+) -> LossFn:
+    """Reconstruction plus a pretext term on two augmented views of each batch.
+
+    ``loss = reconstruction(xb) + weight * PRETEXTS[name](z(view1), z(view2))``, with both
+    views drawn by :func:`tsclust.training.augment.augment` from a generator seeded with
+    ``seed`` (one per device). One forward pass of ``[xb, view1, view2]`` gives the
+    reconstruction of ``xb`` and the latents of the views, so the loss also works through
+    DDP. ``"none"`` is :func:`reconstruction_loss`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`PRETEXTS`.
+    feature_weights : array or None
+        DAC's weights of the reconstruction (:func:`reconstruction_term`).
+    weight : float, default=1.0
+        Weight of the pretext term.
+    augmentations : sequence of str or None
+        Names from :data:`~tsclust.training.augment.AUGMENTATIONS`; None: the default chain.
+    seed : int, default=0
+
+    Raises
+    ------
+    ValueError
+        Unknown ``name`` or augmentation.
+    """
+    from .augment import DEFAULT_AUGMENTATIONS, augment, check_augmentations
+
+    if name not in PRETEXTS:
+        raise ValueError(f"pretext must be one of {sorted(PRETEXTS)}, got {name!r}")
+    term = PRETEXTS[name]
+    if term is None:
+        return reconstruction_loss(feature_weights)
+    names = check_augmentations(DEFAULT_AUGMENTATIONS if augmentations is None else augmentations)
+    recon = reconstruction_term(feature_weights)
+    generators: dict[torch.device, torch.Generator] = {}
+
+    def _loss(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        if xb.device not in generators:
+            generators[xb.device] = torch.Generator(device=xb.device).manual_seed(int(seed))
+        g, b = generators[xb.device], xb.shape[0]
+        views = torch.cat([augment(xb, names, g), augment(xb, names, g)])  # (2B, C, L)
+        x_hat, z = module(torch.cat([xb, views]))
+        loss = recon(module, xb, x_hat[:b])
+        if b < 2:  # one window has no other to be told apart from
+            return loss
+        return loss + weight * term(z[b:2 * b], z[2 * b:])
+
+    return _loss
 
 
 def dac_feature_weights(
