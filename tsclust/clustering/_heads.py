@@ -93,6 +93,13 @@ def _nearest(Z: np.ndarray, centers: np.ndarray) -> np.ndarray:
     return d.argmin(axis=1)
 
 
+def _subsample_rows(n: int, max_samples: int, seed: int) -> np.ndarray:
+    """All ``n`` row indices, or a seeded sorted subsample of ``max_samples`` when ``n`` is larger."""
+    if n <= max_samples:
+        return np.arange(n)
+    return np.sort(np.random.RandomState(seed).choice(n, max_samples, replace=False))
+
+
 def ward_cluster(
     Z: np.ndarray, n_clusters: int, max_samples: int = 20_000, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -112,9 +119,7 @@ def ward_cluster(
     centers : ndarray of shape (n_clusters, d)
         Mean of each Ward cluster's (clustered) rows.
     """
-    rows = np.arange(len(Z))
-    if len(Z) > max_samples:
-        rows = np.sort(np.random.RandomState(seed).choice(len(Z), max_samples, replace=False))
+    rows = _subsample_rows(len(Z), max_samples, seed)
     sub = AgglomerativeClustering(n_clusters, linkage="ward").fit_predict(Z[rows])
     centers = np.stack([Z[rows][sub == k].mean(axis=0) for k in range(n_clusters)])
     return _nearest(Z, centers).astype(np.int64), centers
@@ -467,9 +472,7 @@ def spectral_cluster(
     labels : ndarray of shape (m,), int64
         Their clusters.
     """
-    rows = np.arange(len(Z))
-    if len(Z) > max_samples:
-        rows = np.sort(np.random.RandomState(seed).choice(len(Z), max_samples, replace=False))
+    rows = _subsample_rows(len(Z), max_samples, seed)
     sc = SpectralClustering(n_clusters, affinity="nearest_neighbors",
                             n_neighbors=max(1, min(n_neighbors, len(rows) - 1)),
                             assign_labels="cluster_qr", random_state=seed)
