@@ -486,8 +486,8 @@ class SpectralHead(Head):
     """Spectral clustering of the latents' nearest-neighbour graph, no fine-tuning.
 
     A neighbour graph follows clusters of any shape where k-means cuts along straight
-    borders: on raw UCR series it moved NMI by -0.7 to +0.35 over k-means, more often up
-    (see the README's panel). Every row, new or not, takes the cluster of its nearest
+    borders: on the conv autoencoder's latents it raised mean NMI from 0.316 to 0.357 on the
+    selection half of the UCR panel (see the README). Every row, new or not, takes the cluster of its nearest
     clustered training latent (kept as ``reference``, saved in model files), so ``predict``
     on the training windows gives ``labels_``. Above ``spectral_max_samples`` training rows
     a seeded subsample is clustered and the other rows join their nearest one.

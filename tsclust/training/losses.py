@@ -26,6 +26,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .augment import DEFAULT_AUGMENTATIONS, augment, check_augmentations
+
 __all__ = [
     "LossFn",
     "mse_loss",
@@ -160,7 +162,7 @@ def triplet_term(za: torch.Tensor, zp: torch.Tensor, margin: float = 0.5) -> tor
     """Margin triplet loss on L2-normalised embeddings ``(B, d)``: anchor, positive, negative.
 
     The positive of row ``i`` is its other view ``zp[i]``; its negative is the other view of
-    the next row, ``zp[(i + 1) % B]`` (another series). Mean of
+    the previous row, ``zp[(i - 1) % B]`` (another series). Mean of
     ``relu(|a - p|^2 - |a - n|^2 + margin)``.
     """
     a = nn.functional.normalize(za, dim=1)
@@ -169,15 +171,11 @@ def triplet_term(za: torch.Tensor, zp: torch.Tensor, margin: float = 0.5) -> tor
     return torch.relu((a - p).pow(2).sum(1) - (a - n).pow(2).sum(1) + margin).mean()
 
 
-def _contrastive(z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
-    return nt_xent(z1, z2)
-
-
 #: Pretext terms by name: ``(z1, z2) -> scalar``, two augmented views of the same windows
 #: (``"none"``: reconstruction alone). :func:`pretext_loss` adds one to the reconstruction.
 PRETEXTS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None] = {
     "none": None,
-    "contrastive": _contrastive,
+    "contrastive": nt_xent,
     "triplet": triplet_term,
 }
 
@@ -215,8 +213,6 @@ def pretext_loss(
     ValueError
         Unknown ``name`` or augmentation.
     """
-    from .augment import DEFAULT_AUGMENTATIONS, augment, check_augmentations
-
     if name not in PRETEXTS:
         raise ValueError(f"pretext must be one of {sorted(PRETEXTS)}, got {name!r}")
     term = PRETEXTS[name]
