@@ -6,6 +6,9 @@ and the peak resident memory of the process, printed as a markdown table.
 Example::
 
     python scripts/bench_encode.py --n 10929 --length 128 --channels 6 --threads 2
+    python scripts/bench_encode.py --threads 1 --archs gru gru:stride=4 lstm:stride=8,bidirectional=1
+
+An architecture may carry module arguments after a colon (integers, ``name=value`` pairs).
 """
 
 from __future__ import annotations
@@ -25,6 +28,13 @@ from tsclust.training import encode, reconstruction_loss, train
 def _peak_rss_mib() -> float:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / 2**20 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB on Linux
+
+
+def _spec(text: str) -> tuple[str, dict[str, int]]:
+    """``"gru:stride=4,num_layers=2"`` -> ``("gru", {"stride": 4, "num_layers": 2})``."""
+    arch, _, rest = text.partition(":")
+    kwargs = dict(item.split("=", 1) for item in rest.split(",") if item)
+    return arch, {k: int(v) for k, v in kwargs.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         "| architecture | params | s / epoch | train windows/s | encode windows/s | peak RSS MiB |"
     )
     print("|---|---:|---:|---:|---:|---:|")
-    for arch in args.archs:
-        module = build_autoencoder(arch, args.channels, args.length, args.latent_dim, seed=0)
+    for spec in args.archs:
+        arch, kwargs = _spec(spec)
+        module = build_autoencoder(arch, args.channels, args.length, args.latent_dim, seed=0,
+                                   **kwargs)
         n_params = sum(p.numel() for p in module.parameters())
         # warm-up on a few batches (allocator, kernel selection)
         train(
@@ -83,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             times.append(time.perf_counter() - t0)
         enc_rate = args.n / min(times)
         print(
-            f"| {arch} | {n_params:,} | {sec_epoch:.2f} | {args.n / sec_epoch:,.0f} | "
+            f"| {spec} | {n_params:,} | {sec_epoch:.2f} | {args.n / sec_epoch:,.0f} | "
             f"{enc_rate:,.0f} | {_peak_rss_mib():,.0f} |",
             flush=True,
         )

@@ -56,11 +56,54 @@ def test_registry_shapes_any_length(name, length):
         {"cell": "lstm", "bidirectional": True},
         {"cell": "gru", "bidirectional": True, "num_layers": 2},
         {"cell": "lstm", "num_layers": 2},
+        {"cell": "gru", "stride": 4},
+        {"cell": "lstm", "stride": 3, "bidirectional": True},
+        {"cell": "gru", "stride": 200},
     ],
 )
 def test_recurrent_variants(length, kwargs):
     module = RecurrentAutoencoder(2, length, latent_dim=4, hidden_size=6, **kwargs)
     _check_shapes(module, 2, length, 4)
+
+
+def _steps_read(module, x):
+    """The sequence lengths the encoder and decoder recurrences are given for ``x``."""
+    seen = []
+    hooks = [rnn.register_forward_hook(lambda m, args, out: seen.append(args[0].shape[1]))
+             for rnn in (module.encoder_rnn, module.decoder_rnn)]
+    module(x)
+    for h in hooks:
+        h.remove()
+    return seen
+
+
+@pytest.mark.parametrize(("length", "stride", "steps"), [(128, 1, 128), (128, 4, 32),
+                                                         (129, 4, 33), (7, 8, 1)])
+def test_recurrent_stride_shortens_both_recurrences(length, stride, steps):
+    module = RecurrentAutoencoder(2, length, latent_dim=3, hidden_size=5, stride=stride)
+    assert module.n_steps == steps
+    assert _steps_read(module, torch.randn(4, 2, length)) == [steps, steps]
+
+
+def test_recurrent_stride_decoder_emits_stride_samples_per_step():
+    # every decoder step writes its own `stride` consecutive samples of each channel
+    torch.manual_seed(0)
+    module = RecurrentAutoencoder(2, 10, latent_dim=3, hidden_size=5, stride=4)
+    with torch.no_grad():
+        module.to_output.weight.zero_()
+        module.to_output.bias.copy_(torch.arange(8.0))  # step layout: 4 samples x 2 channels
+        x_hat = module.decode(torch.zeros(1, 3))
+    assert x_hat.shape == (1, 2, 10)
+    expected = torch.arange(8.0).view(4, 2).T.repeat(1, 3)[:, :10]
+    torch.testing.assert_close(x_hat[0], expected)
+
+
+def test_recurrent_stride_one_keeps_the_former_parameters():
+    # stride=1 has no front end: the same parameter names and shapes as before it existed
+    module = RecurrentAutoencoder(3, 20, latent_dim=4, hidden_size=6)
+    assert isinstance(module.front, torch.nn.Identity)
+    assert module.encoder_rnn.input_size == 3
+    assert tuple(module.to_output.weight.shape) == (3, 6)
 
 
 @pytest.mark.parametrize("length", [5, 37, 129])
@@ -147,6 +190,7 @@ def test_bad_latent_dim(name, latent_dim):
         (lambda: ConvAutoencoder(1, 10, activation="swishy"), "activation"),
         (lambda: ConvAutoencoder(0, 10), "n_channels"),
         (lambda: RecurrentAutoencoder(1, 10, cell="rnn"), "cell"),
+        (lambda: RecurrentAutoencoder(1, 10, stride=0), "stride"),
         (lambda: DenseAutoencoder(1, 0), "length"),
         (lambda: DenseAutoencoder(1, 4, hidden=(0,)), "hidden"),
     ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._common import AutoencoderModule, check_positive_int, make_activation
+from ._common import AutoencoderModule, check_positive_int, fit_length, make_activation
 
 __all__ = ["RecurrentAutoencoder", "GRUAutoencoder", "LSTMAutoencoder"]
 
@@ -15,7 +15,12 @@ _CELLS: dict[str, type[nn.RNNBase]] = {"gru": nn.GRU, "lstm": nn.LSTM}
 class RecurrentAutoencoder(AutoencoderModule):
     """Sequence-to-sequence autoencoder with a GRU or LSTM encoder and decoder.
 
-    The encoder reads the window step by step; the final hidden state of its last layer
+    With ``stride`` s > 1, a strided convolution front end (kernel ``2s - 1``, stride s, ReLU)
+    first turns the ``L`` steps into ``ceil(L / s)`` feature vectors of ``hidden_size``, and
+    the decoder runs ``ceil(L / s)`` steps, each emitting ``s`` samples of every channel
+    (cropped to ``L``): both recurrences are s times shorter, which is what makes the
+    recurrent path usable on 128-sample windows (seconds per epoch in the README).
+    The encoder reads the (front-end) sequence step by step; the final hidden state of its last layer
     (both directions concatenated when ``bidirectional``) is projected linearly to the latent.
     The decoder is a unidirectional recurrent net of the same cell type whose initial hidden
     state is ``tanh(Linear(z))`` (LSTM cell state starts at zero) and whose input at every one
@@ -39,12 +44,17 @@ class RecurrentAutoencoder(AutoencoderModule):
         Stacked recurrent layers (encoder and decoder).
     bidirectional : bool, default=False
         Bidirectional encoder (the decoder stays unidirectional).
+    stride : int, default=1
+        Downsampling of the strided convolution front end (1: none, the recurrence reads
+        every sample, as before the front end existed).
     output_activation : {None, "sigmoid", "tanh", ...}, default=None
         Applied to the reconstruction.
 
     Attributes
     ----------
     latent_dim : int
+    n_steps : int
+        Recurrent steps of the encoder and of the decoder, ``ceil(L / stride)``.
 
     Examples
     --------
@@ -53,6 +63,8 @@ class RecurrentAutoencoder(AutoencoderModule):
     >>> x_hat, z = ae(torch.zeros(4, 2, 9))
     >>> tuple(x_hat.shape), tuple(z.shape)
     ((4, 2, 9), (4, 3))
+    >>> RecurrentAutoencoder(2, 9, latent_dim=3, stride=4).n_steps
+    3
     """
 
     def __init__(
@@ -64,19 +76,33 @@ class RecurrentAutoencoder(AutoencoderModule):
         hidden_size: int = 64,
         num_layers: int = 1,
         bidirectional: bool = False,
+        stride: int = 1,
         output_activation: str | None = None,
     ) -> None:
         super().__init__(n_channels, length, latent_dim)
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
+        self.stride = check_positive_int(stride, "stride")
+        self.n_steps = -(-self.length // self.stride)
         if cell not in _CELLS:
             raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}")
         self.cell = cell
         self.bidirectional = bool(bidirectional)
         n_dir = 2 if self.bidirectional else 1
         rnn = _CELLS[cell]
+        if self.stride > 1:
+            k = 2 * self.stride - 1  # ceil(L / s) outputs with padding s - 1
+            self.front: nn.Module = nn.Sequential(
+                nn.Conv1d(self.n_channels, self.hidden_size, k, stride=self.stride,
+                          padding=self.stride - 1),
+                nn.ReLU(),
+            )
+            rnn_in = self.hidden_size
+        else:
+            self.front = nn.Identity()
+            rnn_in = self.n_channels
         self.encoder_rnn = rnn(
-            self.n_channels,
+            rnn_in,
             self.hidden_size,
             num_layers=self.num_layers,
             batch_first=True,
@@ -87,13 +113,13 @@ class RecurrentAutoencoder(AutoencoderModule):
         self.decoder_rnn = rnn(
             self.latent_dim, self.hidden_size, num_layers=self.num_layers, batch_first=True
         )
-        self.to_output = nn.Linear(self.hidden_size, self.n_channels)
+        self.to_output = nn.Linear(self.hidden_size, self.n_channels * self.stride)
         self.output_activation = make_activation(output_activation)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Encode windows ``(N, C, L)`` to latents ``(N, latent_dim)``."""
         n = x.shape[0]
-        seq = x.transpose(1, 2)  # (N, L, C)
+        seq = self.front(x).transpose(1, 2)  # (N, n_steps, C or hidden_size)
         _, state = self.encoder_rnn(seq)
         h_n = state[0] if self.cell == "lstm" else state  # (num_layers * D, N, H)
         n_dir = 2 if self.bidirectional else 1
@@ -108,10 +134,12 @@ class RecurrentAutoencoder(AutoencoderModule):
         h0 = h0.view(n, self.num_layers, self.hidden_size).transpose(0, 1).contiguous()
         # h0: (num_layers, N, H)
         state = (h0, torch.zeros_like(h0)) if self.cell == "lstm" else h0
-        inputs = z.unsqueeze(1).expand(n, self.length, self.latent_dim)  # (N, L, latent_dim)
-        out, _ = self.decoder_rnn(inputs, state)  # (N, L, H)
-        x_hat = self.to_output(out)  # (N, L, C)
-        return self.output_activation(x_hat.transpose(1, 2))  # (N, C, L)
+        inputs = z.unsqueeze(1).expand(n, self.n_steps, self.latent_dim)  # (N, S, latent_dim)
+        out, _ = self.decoder_rnn(inputs, state)  # (N, S, H)
+        x_hat = self.to_output(out)  # (N, S, stride * C): s samples of C channels per step
+        x_hat = x_hat.reshape(n, self.n_steps * self.stride, self.n_channels)  # (N, S * s, C)
+        x_hat = fit_length(x_hat.transpose(1, 2), self.length)  # (N, C, L)
+        return self.output_activation(x_hat)  # (N, C, L)
 
 
 class GRUAutoencoder(RecurrentAutoencoder):
