@@ -77,13 +77,8 @@ def test_run_panel_rows_failures_and_skips(monkeypatch):
     monkeypatch.setattr(panel, "QUADRATIC_METHODS", ("stats-kmeans",))  # no numba compile
     problems = toy_problems(2) + [Problem("Broken", "toy", "", 5, 12, 2)]
 
-    def loader(problem):
-        if problem.name == "Broken":
-            raise OSError("unreadable")
-        return toy_loader(problem)
-
     rows = run_panel(problems, [*FAST, "stats-kmeans", "nope"], seeds=2, progress=False,
-                     limits=Limits(max_cost=20 * 12**2), loader=loader)
+                     limits=Limits(max_cost=20 * 12**2), loader=broken_or_toy)
     by = {(r["dataset"], r["method"], r["seed"]): r for r in rows}
     assert [r["dataset"] for r in rows][:4] == ["Broken"] * 4  # smallest first
     assert by[("Broken", "kmeans", 0)]["error"] == "OSError: unreadable"
@@ -106,6 +101,36 @@ def test_max_seconds_skips_larger_problems_after_a_slow_run():
                      loader=toy_loader)
     assert [r["status"] for r in rows] == ["ok", "skipped", "skipped"]
     assert "max_seconds" in rows[1]["error"] and "T0" in rows[1]["error"]
+
+
+def test_parallel_jobs_give_the_rows_of_one_job():
+    # two spawned workers: the same scores, statuses and order as one process
+    problems = toy_problems(3) + [Problem("Broken", "toy", "", 5, 12, 2)]
+    cached = [{"dataset": "T2", "method": "euclidean-kmeans", "seed": 0, "status": "ok",
+               "nmi": 0.5}]
+    kw = {"seeds": 2, "progress": False, "loader": broken_or_toy, "cached": cached}
+    one = run_panel(problems, ["kmeans", "euclidean-kmeans"], **kw)
+    two = run_panel(problems, ["kmeans", "euclidean-kmeans"], n_jobs=2, **kw)
+    keep = ("dataset", "method", "seed", "status", "source", "nmi", "ari", "error")
+
+    def table(rows):  # NaN -> None, so that equal rows compare equal
+        return [[None if isinstance(v := r.get(k), float) and math.isnan(v) else v
+                 for k in keep] for r in rows]
+
+    assert table(two) == table(one)
+    assert {r["source"] for r in one} == {"run", "cache"}
+    assert [r["dataset"] for r in one][0] == "Broken" and len(one) == 4 * 2
+    with pytest.raises(ValueError, match="max_seconds"):
+        run_panel(problems, ["kmeans"], n_jobs=2, limits=Limits(max_seconds=1.0), **kw)
+    with pytest.raises(ValueError, match="n_jobs"):
+        run_panel(problems, ["kmeans"], n_jobs=0, **kw)
+
+
+def broken_or_toy(problem):
+    """:func:`toy_loader`, except that "Broken" cannot be read (module level: picklable)."""
+    if problem.name == "Broken":
+        raise OSError("unreadable")
+    return toy_loader(problem)
 
 
 # ------------------------------------------------------------------ cache
@@ -196,17 +221,18 @@ def test_cli_quick_on_the_real_problems(ucr_root, tmp_path, capsys):
 def test_cli_params_reach_the_deep_methods(ucr_root, tmp_path, monkeypatch):
     seen = {}
 
-    def fake_run_panel(problems, methods, *, method_params, **kw):
-        seen.update(method_params)
+    def fake_run_panel(problems, methods, *, method_params, n_jobs, **kw):
+        seen.update(method_params, n_jobs=n_jobs)
         return []
 
     monkeypatch.setattr(panel, "run_panel", fake_run_panel)
     argv = ["bench", "panel", "--quick", "--methods", "rocket+dec,euclidean-kmeans",
             "--params", '{"module_kwargs": {"n_features": 168}}', "--epochs", "2",
-            "--data-root", str(ucr_root), "--recompute", "--quiet", "-o", str(tmp_path / "o")]
+            "--data-root", str(ucr_root), "--recompute", "--quiet", "-o", str(tmp_path / "o"),
+            "--jobs", "2"]
     main(argv)
     assert seen == {"rocket+dec": {"module_kwargs": {"n_features": 168},
-                                   "pretrain_epochs": 2, "finetune_epochs": 2}}
+                                   "pretrain_epochs": 2, "finetune_epochs": 2}, "n_jobs": 2}
     for bad in ("[1, 2]", "{not json"):
         with pytest.raises(SystemExit):
             main([*argv[:6], bad, "--quiet"])

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -472,6 +474,7 @@ def run_panel(
     limits: Limits | None = None,
     progress: bool = True,
     loader: Callable[[Problem], tuple[np.ndarray, np.ndarray]] = load_problem,
+    n_jobs: int = 1,
 ) -> list[dict[str, Any]]:
     """Run every method on every problem; rows from ``cached`` stand in for their runs.
 
@@ -496,7 +499,13 @@ def run_panel(
     progress : bool, default=True
         A tqdm bar over problems x methods (stderr).
     loader : callable, default=load_problem
-        ``loader(problem) -> (X, y)``, called only for a problem with something to run.
+        ``loader(problem) -> (X, y)``, called only for a problem with something to run
+        (picklable when ``n_jobs > 1``).
+    n_jobs : int, default=1
+        Problems run at once, each in its own process (spawned, with
+        ``max(1, cpu_count // n_jobs)`` torch threads). The rows are the same as with one job
+        (every run is seeded), in the same order; only ``fit_time_s`` shares the machine.
+        Needs ``limits.max_seconds`` None, since that rule depends on the run order.
 
     Returns
     -------
@@ -505,33 +514,95 @@ def run_panel(
         :data:`PANEL_COLUMNS` first. A run that failed, or a problem that could not be loaded,
         is a row with ``status="error"`` and the exception in ``error``; a skipped run has
         ``status="skipped"`` and the reason.
+
+    Raises
+    ------
+    ValueError
+        ``n_jobs`` not a positive integer, or above 1 with ``limits.max_seconds`` set.
     """
     limits = Limits() if limits is None else limits
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be an integer >= 1, got {n_jobs!r}")
+    if n_jobs > 1 and limits.max_seconds is not None:
+        raise ValueError("max_seconds skips by the run order, which n_jobs > 1 does not keep; "
+                         "use n_jobs=1 with max_seconds")
     params = dict(method_params or {})
     by_pair = _cached_by_pair(cached)
-    rows: list[dict[str, Any]] = []
     order = sorted(problems, key=Problem.size)
+    jobs = [(problem, {m: by_pair[(problem.name, m)] for m in methods
+                       if (problem.name, m) in by_pair}) for problem in order]
+    rows: list[dict[str, Any]] = []
     with tqdm(total=len(order) * len(methods), desc="panel", disable=not progress) as bar:
-        for problem in order:
-            todo = [m for m in methods if (problem.name, m) not in by_pair]
-            data = None
-            if todo:
-                try:
-                    data = loader(problem)
-                except Exception as exc:  # noqa: BLE001 - a problem that cannot load is a row
-                    logger.warning("cannot load %s: %s", problem.name, exc)
-                    data = f"{type(exc).__name__}: {exc}"
-            for method in methods:
-                bar.set_postfix_str(f"{problem.name} {method}")
-                if method not in todo:
-                    rows += by_pair[(problem.name, method)]
-                elif isinstance(data, str):
-                    rows += _failed(problem, method, seeds_for(method, seeds), None, data)
-                else:
-                    rows += _one(problem, method, data, seeds_for(method, seeds),
-                                 params.get(method), limits)
-                bar.update(1)
+        if n_jobs == 1:
+            for problem, cached_rows in jobs:
+                rows += _problem_rows(problem, methods, cached_rows, seeds, params, limits,
+                                      loader, bar)
+            return rows
+        results = _run_parallel(jobs, methods, seeds, params, limits, loader, n_jobs, bar)
+        for part in results:
+            rows += part
     return rows
+
+
+def _problem_rows(problem: Problem, methods: Sequence[str],
+                  cached_rows: Mapping[str, list[dict]], seeds: int,
+                  params: Mapping[str, Any], limits: Limits,
+                  loader: Callable[[Problem], tuple[np.ndarray, np.ndarray]],
+                  bar: Any = None) -> list[dict]:
+    """Every method's rows on one problem (its cached rows where given), in ``methods`` order."""
+    todo = [m for m in methods if m not in cached_rows]
+    data: tuple[np.ndarray, np.ndarray] | str | None = None
+    if todo:
+        try:
+            data = loader(problem)
+        except Exception as exc:  # noqa: BLE001 - a problem that cannot load is a row
+            logger.warning("cannot load %s: %s", problem.name, exc)
+            data = f"{type(exc).__name__}: {exc}"
+    rows: list[dict] = []
+    for method in methods:
+        if bar is not None:
+            bar.set_postfix_str(f"{problem.name} {method}")
+        if method not in todo:
+            rows += cached_rows[method]
+        elif isinstance(data, str):
+            rows += _failed(problem, method, seeds_for(method, seeds), None, data)
+        else:
+            rows += _one(problem, method, data, seeds_for(method, seeds), params.get(method),
+                         limits)
+        if bar is not None:
+            bar.update(1)
+    return rows
+
+
+def _init_worker(threads: int) -> None:
+    """A panel worker process: ``threads`` torch threads (the jobs share the cores)."""
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def _run_parallel(jobs: Sequence[tuple[Problem, dict]], methods: Sequence[str], seeds: int,
+                  params: Mapping[str, Any], limits: Limits,
+                  loader: Callable[[Problem], tuple[np.ndarray, np.ndarray]], n_jobs: int,
+                  bar: Any) -> list[list[dict]]:
+    """:func:`_problem_rows` of every job in ``n_jobs`` spawned processes, in job order."""
+    threads = max(1, (os.cpu_count() or 1) // n_jobs)
+    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(threads,))
+    try:
+        futures = {pool.submit(_problem_rows, problem, methods, cached_rows, seeds, params,
+                               limits, loader): i for i, (problem, cached_rows) in enumerate(jobs)}
+        results: list[list[dict]] = [[] for _ in jobs]
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            bar.set_postfix_str(jobs[i][0].name)
+            bar.update(len(methods))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
 
 
 def _one(problem: Problem, method: str, data: tuple[np.ndarray, np.ndarray],

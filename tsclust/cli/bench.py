@@ -77,6 +77,9 @@ def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--max-seconds", type=number(float, low=0, strict=True), default=None,
                    help="after a run fits longer than this, skip that method on the larger "
                    "problems (problems run smallest first; default: no limit)")
+    p.add_argument("--jobs", "-j", type=number(int, low=1), default=1,
+                   help="problems run at once, one process each (default 1; not with "
+                        "--max-seconds). Scores are those of one job; seconds share the cores")
     p.add_argument("-o", "--out", type=Path, default=None, help="output directory")
     p.add_argument("--overwrite", action="store_true", help="write into an existing OUTDIR")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -144,7 +147,7 @@ def _run_panel(args: argparse.Namespace) -> int:
     max_cost = panel.DEFAULT_MAX_COST if args.max_cost is None else (args.max_cost or None)
     limits = panel.Limits(max_cost=max_cost, max_seconds=args.max_seconds)
     rows = panel.run_panel(problems, methods, seeds=seeds, method_params=params, cached=cached,
-                           limits=limits, progress=not args.quiet)
+                           limits=limits, progress=not args.quiet, n_jobs=args.jobs)
     used = sum(r["source"] == "cache" for r in rows)
     meta = {
         "command": _command(),
@@ -155,6 +158,7 @@ def _run_panel(args: argparse.Namespace) -> int:
         "deep epochs": epochs if epochs is not None else "estimator defaults",
         "deep params": args.params or "estimator defaults",
         "limits": f"max_cost {limits.max_cost}, max_seconds {limits.max_seconds}",
+        "jobs": args.jobs,
         "cache": f"{cache_path} ({used} rows used)" if cache_path else "none",
     }
     if args.write_cache is not None:
