@@ -14,6 +14,7 @@ from tsclust.baselines import (
     CovWard,
     DTWKMeans,
     FlatKMeans,
+    FlatSpectral,
     KShapeBaseline,
     RocketKMeans,
     SoftDTWKMeans,
@@ -37,6 +38,7 @@ FAST = {
     "stats-kmeans": {"n_init": 2},
     "cov-ward": {},
     "rocket-kmeans": {"n_features": 336, "n_init": 2},
+    "spectral": {"n_neighbors": 5},
 }
 
 
@@ -93,6 +95,22 @@ def test_predict_on_a_subset_agrees(fitted, blobs):
     _, est = fitted
     X, _ = blobs
     assert np.array_equal(est.predict(X[:5]), est.predict(X)[:5])
+
+
+def test_flat_spectral_follows_rings_that_kmeans_cuts():
+    # windows of 2 samples lying on two concentric rings: the neighbour graph keeps each ring
+    rng = np.random.RandomState(0)
+    angle, ring = rng.uniform(0, 2 * np.pi, 400), np.arange(400) % 2
+    radius = np.where(ring == 1, 4.0, 1.0)
+    X = (np.c_[radius * np.cos(angle), radius * np.sin(angle)] + 0.05 * rng.randn(400, 2))[..., None]
+    est = FlatSpectral(2, random_state=0).fit(X)
+    assert ari(ring, est.labels_) == 1.0
+    assert ari(ring, FlatKMeans(2, random_state=0).fit_predict(X)) < 0.2
+    np.testing.assert_array_equal(est.predict(X), est.labels_)
+    sub = FlatSpectral(2, max_samples=200, random_state=0).fit(X)  # the rest join their nearest
+    assert len(sub.estimator_.reference) == 200 and ari(ring, sub.labels_) == 1.0
+    with pytest.raises(ValueError, match="max_samples"):
+        FlatSpectral(3, max_samples=2).fit(X)
 
 
 def test_univariate_2d_input(blobs):

@@ -12,6 +12,9 @@ runs them exactly like the deep estimators:
 - ``"stats-kmeans"``: :class:`StatsKMeans`, per-channel mean and std of each window;
 - ``"cov-ward"``: :class:`CovWard`, window means and log-covariances (the statistics the
   ``"cov"`` autoencoder learns from), Ward clustering, no network;
+- ``"spectral"``: :class:`FlatSpectral`, flattened windows, spectral clustering of their
+  nearest-neighbour graph (what the ``"spectral"`` head does on latents, here on the raw
+  windows: it tells whether an encoder adds to the graph);
 - ``"rocket-kmeans"``: :class:`RocketKMeans`, MiniRocket-style random-kernel features (the
   ``"rocket"`` stage), standardised, PCA to 80% of the variance, k-means.
 
@@ -64,6 +67,7 @@ __all__ = [
     "StatsKMeans",
     "CovWard",
     "RocketKMeans",
+    "FlatSpectral",
     "BASELINES",
     "pca_to_variance",
     "make_baseline",
@@ -776,6 +780,75 @@ class CovWard(_BaseTimeSeriesClusterer):
         return self.statistics_.transform(X)
 
 
+class FlatSpectral(_BaseTimeSeriesClusterer):
+    """Spectral clustering of the flattened windows' nearest-neighbour graph.
+
+    Each window is flattened (``n_timepoints * n_channels`` values, as in
+    :class:`FlatKMeans`), the ``n_neighbors``-nearest-neighbour graph of the windows is
+    clustered by scikit-learn's spectral clustering (``cluster_qr``), on a seeded subsample of
+    ``max_samples`` windows when there are more, and every other window, new ones in
+    :meth:`predict` included, takes the cluster of its nearest clustered training window
+    (:class:`tsclust.clustering._heads.SpectralAssigner`, the same step as the ``"spectral"``
+    head on latents).
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters, 2 <= n_clusters <= n_samples.
+    n_neighbors : int, default=10
+        Neighbours per window in the graph (capped at the number of windows - 1).
+    max_samples : int, default=20000
+        Most windows in the graph.
+    random_state : int, RandomState or None, default=None
+        Seeds the subsample and the spectral embedding.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    cluster_centers_ : ndarray of shape (n_clusters, n_timepoints, n_channels)
+        Cluster means reshaped back to windows.
+    inertia_ : float
+        Sum of squared distances to the cluster means.
+    estimator_ : SpectralAssigner
+
+    Examples
+    --------
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.concatenate([rng.randn(6, 8, 1), 4 + rng.randn(6, 8, 1)])
+    >>> FlatSpectral(2, n_neighbors=3, random_state=0).fit_predict(X).tolist()
+    [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_BaseTimeSeriesClusterer._parameter_constraints,
+        "n_neighbors": [Interval(int, 1)],
+        "max_samples": [Interval(int, 2)],
+    }
+
+    def __init__(self, n_clusters: int = 8, n_neighbors: int = 10, max_samples: int = 20_000,
+                 random_state: Any = None) -> None:
+        self.n_clusters = n_clusters
+        self.n_neighbors = n_neighbors
+        self.max_samples = max_samples
+        self.random_state = random_state
+
+    def _check_data_params(self) -> None:
+        if self.max_samples < self.n_clusters:
+            raise ValueError(f"max_samples must be an integer >= n_clusters, got {self.max_samples!r}")
+
+    def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
+        from .clustering._heads import SpectralAssigner
+
+        seed = derive_seed(random_state) if random_state is not None else 0
+        return SpectralAssigner(n_clusters, self.n_neighbors, self.max_samples, seed)
+
+    def _features(self, X: np.ndarray) -> np.ndarray:
+        return X.reshape(X.shape[0], -1)
+
+    def _centers(self, estimator: Any) -> np.ndarray:
+        return estimator.cluster_centers_.reshape(-1, self.n_timepoints_, self.n_channels_)
+
+
 class RocketKMeans(_SklearnKMeans):
     """k-means on MiniRocket-style random-kernel features, standardised and reduced by PCA.
 
@@ -928,6 +1001,7 @@ BASELINES: dict[str, type[_BaseTimeSeriesClusterer]] = {
     "stats-kmeans": StatsKMeans,
     "cov-ward": CovWard,
     "rocket-kmeans": RocketKMeans,
+    "spectral": FlatSpectral,
 }
 """Registry: baseline name -> estimator class (every class takes n_clusters and random_state)."""
 

@@ -227,7 +227,7 @@ def test_spectral_head_labels_every_row_by_its_nearest_clustered_row():
     head = SpectralHead(config)
     head.spectral_max_samples = 100  # cluster a subsample; the other rows join their nearest
     labels, centers = head._cluster(Z)
-    assert centers.shape == (2, 2) and len(head.reference) == 100
+    assert centers.shape == (2, 2) and len(head.assigner.reference) == 100
     assert adjusted_rand_score(y, labels) == 1.0
     np.testing.assert_array_equal(head.assign(Z), labels)
     restored = SpectralHead(config)

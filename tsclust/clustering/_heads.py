@@ -35,7 +35,7 @@ from ..training.losses import (
 )
 
 __all__ = ["HEADS", "Head", "HeadConfig", "ClusterCollapseWarning", "check_head", "silhouette",
-           "spectral_cluster", "ward_cluster"]
+           "SpectralAssigner", "spectral_cluster", "ward_cluster"]
 
 logger = logging.getLogger(__name__)
 
@@ -482,6 +482,56 @@ def spectral_cluster(
     return rows.astype(np.int64), labels.astype(np.int64)
 
 
+class SpectralAssigner:
+    """:func:`spectral_cluster` of rows; any row then takes its nearest clustered row's cluster.
+
+    The estimator interface the spectral head and the ``"spectral"`` baseline share: ``fit``
+    sets ``labels_`` (every row: a clustered row keeps its own cluster, a row left out of the
+    subsample joins its nearest clustered one), ``cluster_centers_`` (cluster means; the mean
+    of all rows for an empty cluster), ``inertia_`` (squared distances to them) and
+    ``reference`` / ``reference_labels`` (the clustered rows, float32, and their clusters);
+    ``predict`` labels rows by their nearest reference row.
+
+    Parameters
+    ----------
+    n_clusters : int
+    n_neighbors : int, default=10
+    max_samples : int, default=20000
+    seed : int, default=0
+        See :func:`spectral_cluster`.
+    """
+
+    def __init__(self, n_clusters: int, n_neighbors: int = 10, max_samples: int = 20_000,
+                 seed: int = 0) -> None:
+        self.n_clusters, self.n_neighbors = n_clusters, n_neighbors
+        self.max_samples, self.seed = max_samples, seed
+
+    def fit(self, Z: np.ndarray) -> SpectralAssigner:
+        """Cluster the rows of ``Z`` (n, d)."""
+        rows, sub = spectral_cluster(Z, self.n_clusters, self.n_neighbors, self.max_samples,
+                                     self.seed)
+        self.reference = np.asarray(Z[rows], dtype=np.float32)
+        self.reference_labels = sub
+        labels = self.predict(Z)
+        labels[rows] = sub  # a duplicate row keeps its own cluster
+        Z64 = np.asarray(Z, dtype=np.float64)
+        means = [Z64[labels == k].mean(axis=0) if (labels == k).any() else Z64.mean(axis=0)
+                 for k in range(self.n_clusters)]
+        self.labels_ = labels.astype(np.int64)
+        self.cluster_centers_ = np.stack(means)
+        self.inertia_ = float(((Z64 - self.cluster_centers_[self.labels_]) ** 2).sum())
+        self.n_iter_ = 1  # one spectral embedding and discretisation
+        return self
+
+    def predict(self, Z: np.ndarray) -> np.ndarray:
+        """The cluster of each row's nearest reference row, shape (n,)."""
+        from sklearn.neighbors import NearestNeighbors
+
+        nn_index = NearestNeighbors(n_neighbors=1).fit(self.reference)
+        return self.reference_labels[nn_index.kneighbors(np.asarray(Z, dtype=np.float32),
+                                                         return_distance=False)[:, 0]]
+
+
 class SpectralHead(Head):
     """Spectral clustering of the latents' nearest-neighbour graph, no fine-tuning.
 
@@ -490,39 +540,35 @@ class SpectralHead(Head):
     selection half of the UCR panel (see the README). Every row, new or not, takes the cluster of its nearest
     clustered training latent (kept as ``reference``, saved in model files), so ``predict``
     on the training windows gives ``labels_``. Above ``spectral_max_samples`` training rows
-    a seeded subsample is clustered and the other rows join their nearest one.
-    ``cluster_centers_`` are the cluster means (``score`` and the latent plots use them).
+    a seeded subsample is clustered and the other rows join their nearest one
+    (:class:`SpectralAssigner`). ``cluster_centers_`` are the cluster means (``score`` and
+    the latent plots use them).
     """
 
     name = "spectral"
     n_neighbors = 10
     spectral_max_samples = 20_000
 
-    def _cluster(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _assigner(self) -> SpectralAssigner:
         c = self.config
-        rows, sub = spectral_cluster(Z, c.n_clusters, self.n_neighbors,
-                                     self.spectral_max_samples, c.seed)
-        self.reference = np.asarray(Z[rows], dtype=np.float32)
-        self.reference_labels = sub
-        labels = self.assign(Z)
-        labels[rows] = sub  # a duplicate row keeps its own cluster
-        means = [Z[labels == k].mean(axis=0) if (labels == k).any() else Z.mean(axis=0)
-                 for k in range(c.n_clusters)]
-        return labels.astype(np.int64), np.stack(means).astype(np.float32)
+        return SpectralAssigner(c.n_clusters, self.n_neighbors, self.spectral_max_samples,
+                                c.seed)
+
+    def _cluster(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        self.assigner = self._assigner().fit(Z)
+        return self.assigner.labels_, self.assigner.cluster_centers_.astype(np.float32)
 
     def assign(self, Z: np.ndarray) -> np.ndarray:
-        from sklearn.neighbors import NearestNeighbors
-
-        nn_index = NearestNeighbors(n_neighbors=1).fit(self.reference)
-        return self.reference_labels[nn_index.kneighbors(np.asarray(Z, dtype=np.float32),
-                                                         return_distance=False)[:, 0]]
+        return self.assigner.predict(Z)
 
     def state(self) -> dict[str, np.ndarray]:
-        return {"reference": self.reference, "reference_labels": self.reference_labels}
+        return {"reference": self.assigner.reference,
+                "reference_labels": self.assigner.reference_labels}
 
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
-        self.reference = np.asarray(arrays["reference"], dtype=np.float32)
-        self.reference_labels = np.asarray(arrays["reference_labels"], dtype=np.int64)
+        self.assigner = self._assigner()
+        self.assigner.reference = np.asarray(arrays["reference"], dtype=np.float32)
+        self.assigner.reference_labels = np.asarray(arrays["reference_labels"], dtype=np.int64)
 
 
 HEADS: dict[str, type[Head]] = {
