@@ -13,6 +13,8 @@ from tsclust.clustering._heads import (
     SpectralHead,
     silhouette,
     size_entropy,
+    knn_affinity,
+    knn_graph_without_crumbs,
     spectral_cluster,
     ward_cluster,
 )
@@ -219,6 +221,45 @@ def test_spectral_cluster_separates_rings_that_kmeans_cuts():
     rows_sub, sub = spectral_cluster(Z, 2, n_neighbors=10, max_samples=120, seed=0)
     assert len(rows_sub) == 120 and np.all(np.diff(rows_sub) > 0)
     assert adjusted_rand_score(y[rows_sub], sub) == 1.0
+
+
+def test_knn_affinity_is_symmetric_with_self_loops():
+    Z = np.random.RandomState(0).randn(30, 3)
+    A = knn_affinity(Z, n_neighbors=4)
+    assert A.shape == (30, 30) and abs(A - A.T).max() == 0
+    assert np.all(A.diagonal() == 1.0) and set(np.unique(A.data)) <= {0.5, 1.0}
+    assert knn_affinity(Z[:3], n_neighbors=10).shape == (3, 3)  # capped at n - 1
+
+
+def test_knn_graph_grows_until_no_component_is_a_crumb():
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.RandomState(0)
+    blob = rng.randn(100, 2)
+    crumb = [[50.0, 50.0]] + 1e-3 * rng.randn(8, 2)  # 8 rows < 208 / (10 * 2)
+    A, k = knn_graph_without_crumbs(np.r_[blob, blob + 20.0, crumb], 2, n_neighbors=5)
+    assert k == 10 and connected_components(A, directed=False)[0] == 2  # crumb joined a blob
+    # two separate blobs of a fair size stay apart (they are clusters, not crumbs)
+    A2, k2 = knn_graph_without_crumbs(np.r_[blob, blob + 20.0], 2, n_neighbors=5)
+    assert k2 == 5 and connected_components(A2, directed=False)[0] == 2
+
+
+def test_spectral_cluster_does_not_return_graph_components():
+    # two overlapping groups plus a far clump of 15 near-duplicates: in a 10-NN graph the clump
+    # is its own component, which spectral clustering would return as a cluster
+    rng = np.random.RandomState(0)
+    Z = np.r_[rng.randn(150, 2) * 0.5, rng.randn(150, 2) * 0.5 + [3, 0],
+              [[40.0, 40.0]] + 1e-3 * rng.randn(15, 2)]
+    y = np.r_[np.zeros(150), np.ones(150), np.ones(15) * 2]
+    _, labels = spectral_cluster(Z, 2, n_neighbors=10, seed=0)
+    assert adjusted_rand_score(y[:300], labels[:300]) > 0.9
+    # the plain 10-NN graph (what the head used before) gives the clump a cluster of its own
+    from sklearn.cluster import SpectralClustering
+
+    with pytest.warns(UserWarning, match="not fully connected"):
+        plain = SpectralClustering(2, affinity="precomputed", assign_labels="cluster_qr",
+                                   random_state=0).fit_predict(knn_affinity(Z, 10))
+    assert adjusted_rand_score(y[:300], plain[:300]) < 0.1
 
 
 def test_spectral_head_labels_every_row_by_its_nearest_clustered_row():
