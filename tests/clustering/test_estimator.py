@@ -11,10 +11,10 @@ from tsclust.clustering import HEADS, ClusterCollapseWarning, DeepClusterer, sel
 from tsclust.clustering._heads import (
     HeadConfig,
     SpectralHead,
-    silhouette,
-    size_entropy,
     knn_affinity,
     knn_graph_without_crumbs,
+    silhouette,
+    size_entropy,
     spectral_cluster,
     ward_cluster,
 )
