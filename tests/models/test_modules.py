@@ -59,6 +59,8 @@ def test_registry_shapes_any_length(name, length):
         {"cell": "gru", "stride": 4},
         {"cell": "lstm", "stride": 3, "bidirectional": True},
         {"cell": "gru", "stride": 200},
+        {"cell": "gru", "pool": "mean", "bidirectional": True, "num_layers": 2},
+        {"cell": "lstm", "pool": "lastmean", "stride": 2},
     ],
 )
 def test_recurrent_variants(length, kwargs):
@@ -104,6 +106,20 @@ def test_recurrent_stride_one_keeps_the_former_parameters():
     assert isinstance(module.front, torch.nn.Identity)
     assert module.encoder_rnn.input_size == 3
     assert tuple(module.to_output.weight.shape) == (3, 6)
+
+
+def test_recurrent_mean_pool_sees_the_start_of_the_window():
+    # the mean over steps depends on the first sample; with pool="last" a one-way GRU of one
+    # step per sample still does, but through 60 steps of forgetting: compare the gradients
+    torch.manual_seed(0)
+    grads = {}
+    for pool in ("last", "mean"):
+        module = RecurrentAutoencoder(1, 60, latent_dim=2, hidden_size=4, pool=pool)
+        x = torch.randn(1, 1, 60, requires_grad=True)
+        module.encode(x).sum().backward()
+        grads[pool] = x.grad[0, 0].abs()
+    assert grads["mean"][0] > 0
+    assert grads["mean"][0] / grads["mean"][-1] > grads["last"][0] / grads["last"][-1]
 
 
 @pytest.mark.parametrize("length", [5, 37, 129])
@@ -191,6 +207,7 @@ def test_bad_latent_dim(name, latent_dim):
         (lambda: ConvAutoencoder(0, 10), "n_channels"),
         (lambda: RecurrentAutoencoder(1, 10, cell="rnn"), "cell"),
         (lambda: RecurrentAutoencoder(1, 10, stride=0), "stride"),
+        (lambda: RecurrentAutoencoder(1, 10, pool="max"), "pool"),
         (lambda: DenseAutoencoder(1, 0), "length"),
         (lambda: DenseAutoencoder(1, 4, hidden=(0,)), "hidden"),
     ],

@@ -10,6 +10,7 @@ from ._common import AutoencoderModule, check_positive_int, fit_length, make_act
 __all__ = ["RecurrentAutoencoder", "GRUAutoencoder", "LSTMAutoencoder"]
 
 _CELLS: dict[str, type[nn.RNNBase]] = {"gru": nn.GRU, "lstm": nn.LSTM}
+_POOLS = ("last", "mean", "lastmean")
 
 
 class RecurrentAutoencoder(AutoencoderModule):
@@ -47,6 +48,10 @@ class RecurrentAutoencoder(AutoencoderModule):
     stride : int, default=1
         Downsampling of the strided convolution front end (1: none, the recurrence reads
         every sample, as before the front end existed).
+    pool : {"last", "mean", "lastmean"}, default="last"
+        What the latent is projected from: the final hidden state of the last layer, the
+        mean of its outputs over all steps (every step counts, not mostly the end of the
+        window), or both concatenated.
     output_activation : {None, "sigmoid", "tanh", ...}, default=None
         Applied to the reconstruction.
 
@@ -77,6 +82,7 @@ class RecurrentAutoencoder(AutoencoderModule):
         num_layers: int = 1,
         bidirectional: bool = False,
         stride: int = 1,
+        pool: str = "last",
         output_activation: str | None = None,
     ) -> None:
         super().__init__(n_channels, length, latent_dim)
@@ -87,6 +93,9 @@ class RecurrentAutoencoder(AutoencoderModule):
         if cell not in _CELLS:
             raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}")
         self.cell = cell
+        if pool not in _POOLS:
+            raise ValueError(f"pool must be one of {_POOLS}, got {pool!r}")
+        self.pool = pool
         self.bidirectional = bool(bidirectional)
         n_dir = 2 if self.bidirectional else 1
         rnn = _CELLS[cell]
@@ -108,7 +117,8 @@ class RecurrentAutoencoder(AutoencoderModule):
             batch_first=True,
             bidirectional=self.bidirectional,
         )
-        self.to_latent = nn.Linear(n_dir * self.hidden_size, self.latent_dim)
+        pooled = n_dir * self.hidden_size * (2 if pool == "lastmean" else 1)
+        self.to_latent = nn.Linear(pooled, self.latent_dim)
         self.init_hidden = nn.Linear(self.latent_dim, self.num_layers * self.hidden_size)
         self.decoder_rnn = rnn(
             self.latent_dim, self.hidden_size, num_layers=self.num_layers, batch_first=True
@@ -120,12 +130,16 @@ class RecurrentAutoencoder(AutoencoderModule):
         """Encode windows ``(N, C, L)`` to latents ``(N, latent_dim)``."""
         n = x.shape[0]
         seq = self.front(x).transpose(1, 2)  # (N, n_steps, C or hidden_size)
-        _, state = self.encoder_rnn(seq)
-        h_n = state[0] if self.cell == "lstm" else state  # (num_layers * D, N, H)
-        n_dir = 2 if self.bidirectional else 1
-        last = h_n.view(self.num_layers, n_dir, n, self.hidden_size)[-1]  # (D, N, H)
-        last = last.transpose(0, 1).reshape(n, n_dir * self.hidden_size)  # (N, D * H)
-        return self.to_latent(last)  # (N, latent_dim)
+        out, state = self.encoder_rnn(seq)  # out: (N, S, D * H)
+        parts = []
+        if self.pool in ("last", "lastmean"):
+            h_n = state[0] if self.cell == "lstm" else state  # (num_layers * D, N, H)
+            n_dir = 2 if self.bidirectional else 1
+            last = h_n.view(self.num_layers, n_dir, n, self.hidden_size)[-1]  # (D, N, H)
+            parts.append(last.transpose(0, 1).reshape(n, n_dir * self.hidden_size))  # (N, D*H)
+        if self.pool in ("mean", "lastmean"):
+            parts.append(out.mean(dim=1))  # (N, D * H)
+        return self.to_latent(torch.cat(parts, dim=1))  # (N, latent_dim)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Decode latents ``(N, latent_dim)`` to windows ``(N, C, L)``."""
