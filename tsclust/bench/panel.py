@@ -531,17 +531,13 @@ def run_panel(
     order = sorted(problems, key=Problem.size)
     jobs = [(problem, {m: by_pair[(problem.name, m)] for m in methods
                        if (problem.name, m) in by_pair}) for problem in order]
-    rows: list[dict[str, Any]] = []
     with tqdm(total=len(order) * len(methods), desc="panel", disable=not progress) as bar:
         if n_jobs == 1:
-            for problem, cached_rows in jobs:
-                rows += _problem_rows(problem, methods, cached_rows, seeds, params, limits,
-                                      loader, bar)
-            return rows
-        results = _run_parallel(jobs, methods, seeds, params, limits, loader, n_jobs, bar)
-        for part in results:
-            rows += part
-    return rows
+            parts = [_problem_rows(problem, methods, cached_rows, seeds, params, limits, loader,
+                                   bar) for problem, cached_rows in jobs]
+        else:
+            parts = _run_parallel(jobs, methods, seeds, params, limits, loader, n_jobs, bar)
+    return [row for part in parts for row in part]
 
 
 def _problem_rows(problem: Problem, methods: Sequence[str],
