@@ -31,6 +31,21 @@ def test_fit_choices_and_k_auto(tmp_path, store, capsys, monkeypatch):
         main(["fit", str(store), "-k", "two", "-o", str(tmp_path / "x.h5")])
 
 
+def test_fit_module_kwargs_reach_the_module(tmp_path, store, capsys):
+    model = tmp_path / "gru.h5"
+    args = ["fit", str(store), "-k", "2", "--architecture", "gru", "--head", "kmeans",
+            "--module-kwargs", '{"stride": 4, "hidden_size": 8}', "-o", str(model), *FAST]
+    assert main(args) == 0
+    est = DeepClusterer.load(model)
+    assert est.module_kwargs == {"stride": 4, "hidden_size": 8}
+    assert est.module_.stride == 4 and est.module_.hidden_size == 8
+    capsys.readouterr()
+    bad = ["fit", str(store), "-k", "2", "--module-kwargs", "[4]", "-o", str(tmp_path / "x.h5")]
+    with pytest.raises(SystemExit):
+        main(bad)
+    assert "JSON object" in capsys.readouterr().err
+
+
 def test_fit_by_recording_predict_and_segment(tmp_path, store, make_hapt, capsys):
     from tsclust.clustering import RecordingClusterer
 

@@ -31,13 +31,14 @@ def test_torchrun_entry_point_parses_what_fit_forwards():
 
     args = build_parser().parse_args(
         [*FIT, "--architecture", "mlp", "--latent-dim", "4", "--finetune-epochs", "1",
-         "--seed", "7", "--device", "cpu"]
+         "--seed", "7", "--device", "cpu", "--module-kwargs", '{"hidden": [8, 4]}']
     )
     argv = estimator_argv(args)
     assert argv[:2] == ["--architecture", "mlp"] and "--epochs" not in argv
     ranks = _parser().parse_args([*FIT, *argv, "--backend", "gloo"])
     assert estimator_params(ranks) == estimator_params(args)
     assert estimator_params(ranks)["random_state"] == 7 and ranks.n_clusters == 3
+    assert estimator_params(ranks)["module_kwargs"] == {"hidden": [8, 4]}  # forwarded as JSON
 
 
 def test_unsupported_options_of_recording_clusterer():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import os
 import re
@@ -38,6 +39,8 @@ __all__ = [
     "remove_stale_temps",
     "staged_outputs",
     "number",
+    "JSONObject",
+    "json_object",
     "run_command",
     "sigterm_interrupts",
     "format_counts",
@@ -230,6 +233,30 @@ def run_command(func: Callable[[argparse.Namespace], int | None], args: argparse
             raise
         error(error_message(exc, args))
         return 2
+
+
+class JSONObject(dict):
+    """A dict parsed from JSON that prints as the same JSON (so it can be forwarded as text)."""
+
+    def __str__(self) -> str:
+        return json.dumps(self)
+
+
+def json_object(text: str) -> JSONObject:
+    """An argparse ``type``: a JSON object ``{...}``, refused otherwise.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Not valid JSON, or JSON that is not an object.
+    """
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({exc}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"a JSON object {{...}} is needed, got {text!r}")
+    return JSONObject(value)
 
 
 def number(

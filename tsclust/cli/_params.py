@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._common import number
+from ._common import json_object, number
 
 __all__ = [
     "EstimatorOption",
@@ -62,8 +62,13 @@ class EstimatorOption:
 ESTIMATOR_OPTIONS: tuple[EstimatorOption, ...] = (
     EstimatorOption(
         "--architecture", "architecture",
-        help="autoencoder (default: DeepClusterer's, auto: cov for several channels, mlp for "
-        "one); the names are the keys of tsclust.models.ARCHITECTURES",
+        help="autoencoder (default: DeepClusterer's, auto: cov for several channels, rocket "
+        "for one); the names are the keys of tsclust.models.ARCHITECTURES",
+    ),
+    EstimatorOption(
+        "--module-kwargs", "module_kwargs", json_object,
+        help='arguments of the autoencoder module as a JSON object, e.g. \'{"stride": 4}\' '
+        "for gru/lstm or '{\"filters\": [64, 64, 64]}' for conv",
     ),
     EstimatorOption(
         "--head", "head",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._common import check_outputs, number
+from ._common import check_outputs, json_object, number
 from .compare import parse_methods as parse_list
 
 __all__ = ["add_parser", "run", "BENCHMARKS"]
@@ -18,19 +18,6 @@ logger = logging.getLogger(__name__)
 
 _QUICK_HELP = ("three small UCR problems (Chinatown, Coffee, ECG200), 1 seed, 3 pre-training "
                "and 3 fine-tuning epochs for the deep methods: a smoke test of a few seconds")
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    """``--params``: a JSON object (argparse type)."""
-    import json
-
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"not valid JSON ({exc}): {text!r}") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f"a JSON object {{...}} is needed, got {text!r}")
-    return value
 
 
 def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
@@ -58,7 +45,7 @@ def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=number(int, low=0), default=None,
                    help="pre-training and fine-tuning epochs of the deep methods (default: "
                    "theirs; 3 with --quick)")
-    p.add_argument("--params", type=_json_object, default=None, metavar="JSON",
+    p.add_argument("--params", type=json_object, default=None, metavar="JSON",
                    help="constructor arguments of the deep methods, e.g. "
                    "'{\"module_kwargs\": {\"n_features\": 2016}}' (with --epochs: merged)")
     p.add_argument("--data-root", type=Path, default=None,
