@@ -17,6 +17,7 @@ from tsclust.baselines import (
     FlatSpectral,
     KShapeBaseline,
     RocketKMeans,
+    RocketSpectral,
     SoftDTWKMeans,
     StatsKMeans,
     make_baseline,
@@ -39,6 +40,7 @@ FAST = {
     "cov-ward": {},
     "rocket-kmeans": {"n_features": 336, "n_init": 2},
     "spectral": {"n_neighbors": 5},
+    "rocket-spectral": {"n_features": 336, "n_neighbors": 5},
 }
 
 
@@ -86,7 +88,8 @@ def test_fit_recovers_clusters_and_attributes(fitted, blobs):
     assert est.n_iter_ >= 1
     n_cov = C + (2 * C) * (2 * C + 1) // 2  # means + log-covariance of 2C delay-embedded rows
     expected = {"stats-kmeans": (3, 2 * C), "cov-ward": (3, n_cov),
-                "rocket-kmeans": (3, getattr(est, "n_components_", -1))}.get(name, (3, T, C))
+                "rocket-kmeans": (3, getattr(est, "n_components_", -1)),
+                "rocket-spectral": (3, getattr(est, "n_components_", -1))}.get(name, (3, T, C))
     assert est.cluster_centers_.shape == expected
 
 
@@ -109,8 +112,9 @@ def test_flat_spectral_follows_rings_that_kmeans_cuts():
     np.testing.assert_array_equal(est.predict(X), est.labels_)
     sub = FlatSpectral(2, max_samples=200, random_state=0).fit(X)  # the rest join their nearest
     assert len(sub.estimator_.reference) == 200 and ari(ring, sub.labels_) == 1.0
-    with pytest.raises(ValueError, match="max_samples"):
-        FlatSpectral(3, max_samples=2).fit(X)
+    for cls in (FlatSpectral, RocketSpectral):
+        with pytest.raises(ValueError, match="max_samples"):
+            cls(3, max_samples=2).fit(X)
 
 
 def test_univariate_2d_input(blobs):

@@ -15,6 +15,8 @@ runs them exactly like the deep estimators:
 - ``"spectral"``: :class:`FlatSpectral`, flattened windows, spectral clustering of their
   nearest-neighbour graph (what the ``"spectral"`` head does on latents, here on the raw
   windows: it tells whether an encoder adds to the graph);
+- ``"rocket-spectral"``: :class:`RocketSpectral`, the random-kernel features of
+  ``"rocket-kmeans"`` under the same graph step;
 - ``"rocket-kmeans"``: :class:`RocketKMeans`, MiniRocket-style random-kernel features (the
   ``"rocket"`` stage), standardised, PCA to 80% of the variance, k-means.
 
@@ -68,6 +70,7 @@ __all__ = [
     "CovWard",
     "RocketKMeans",
     "FlatSpectral",
+    "RocketSpectral",
     "BASELINES",
     "pca_to_variance",
     "make_baseline",
@@ -780,6 +783,28 @@ class CovWard(_BaseTimeSeriesClusterer):
         return self.statistics_.transform(X)
 
 
+def _spectral_assigner(n_clusters: int, n_neighbors: int, max_samples: int,
+                       random_state: Any) -> Any:
+    """The spectral step of the ``spectral`` baselines, seeded from ``random_state``."""
+    from .clustering._heads import SpectralAssigner
+
+    seed = derive_seed(random_state) if random_state is not None else 0
+    return SpectralAssigner(n_clusters, n_neighbors, max_samples, seed)
+
+
+def _check_spectral_samples(est: Any) -> None:
+    """A spectral baseline's graph must hold at least ``n_clusters`` rows."""
+    if est.max_samples < est.n_clusters:
+        raise ValueError(f"max_samples must be an integer >= n_clusters, got {est.max_samples!r}")
+
+
+#: Constraints of the baselines that end with the spectral step.
+_SPECTRAL: dict[str, list[Any]] = {
+    "n_neighbors": [Interval(int, 1)],
+    "max_samples": [Interval(int, 2)],
+}
+
+
 class FlatSpectral(_BaseTimeSeriesClusterer):
     """Spectral clustering of the flattened windows' nearest-neighbour graph.
 
@@ -820,9 +845,7 @@ class FlatSpectral(_BaseTimeSeriesClusterer):
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        **_BaseTimeSeriesClusterer._parameter_constraints,
-        "n_neighbors": [Interval(int, 1)],
-        "max_samples": [Interval(int, 2)],
+        **_BaseTimeSeriesClusterer._parameter_constraints, **_SPECTRAL,
     }
 
     def __init__(self, n_clusters: int = 8, n_neighbors: int = 10, max_samples: int = 20_000,
@@ -833,14 +856,10 @@ class FlatSpectral(_BaseTimeSeriesClusterer):
         self.random_state = random_state
 
     def _check_data_params(self) -> None:
-        if self.max_samples < self.n_clusters:
-            raise ValueError(f"max_samples must be an integer >= n_clusters, got {self.max_samples!r}")
+        _check_spectral_samples(self)
 
     def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
-        from .clustering._heads import SpectralAssigner
-
-        seed = derive_seed(random_state) if random_state is not None else 0
-        return SpectralAssigner(n_clusters, self.n_neighbors, self.max_samples, seed)
+        return _spectral_assigner(n_clusters, self.n_neighbors, self.max_samples, random_state)
 
     def _features(self, X: np.ndarray) -> np.ndarray:
         return X.reshape(X.shape[0], -1)
@@ -959,6 +978,80 @@ class RocketKMeans(_SklearnKMeans):
         return self.pca_.transform(features)[:, : self.n_components_]
 
 
+class RocketSpectral(RocketKMeans):
+    """Spectral clustering of the random-kernel features' nearest-neighbour graph.
+
+    The features of :class:`RocketKMeans` (standardised, PCA to ``pca_variance``), then the
+    graph step of :class:`FlatSpectral` instead of k-means: it tells what the graph adds on
+    random-kernel features.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters, 2 <= n_clusters <= n_samples.
+    n_features, max_dilations, pca_variance, device
+        As in :class:`RocketKMeans`.
+    n_neighbors : int, default=10
+    max_samples : int, default=20000
+        As in :class:`FlatSpectral`.
+    random_state : int, RandomState or None, default=None
+        Seeds the stage, the PCA solver, the subsample and the spectral embedding.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    cluster_centers_ : ndarray of shape (n_clusters, n_components_)
+        Cluster means in the PCA space.
+    rocket_, scaler_, pca_, n_components_
+        As in :class:`RocketKMeans`.
+    estimator_ : SpectralAssigner
+
+    Examples
+    --------
+    >>> rng = np.random.RandomState(0)
+    >>> t = np.linspace(0, 8 * np.pi, 64)
+    >>> X = np.concatenate([np.sin(t)[None, :, None] + 0.1 * rng.randn(8, 64, 1),
+    ...                     np.sign(np.sin(4 * t))[None, :, None] + 0.1 * rng.randn(8, 64, 1)])
+    >>> labels = RocketSpectral(2, n_features=168, n_neighbors=4, random_state=0).fit_predict(X)
+    >>> len(set(labels[:8])), len(set(labels[8:])), bool(labels[0] != labels[8])
+    (1, 1, True)
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_BaseTimeSeriesClusterer._parameter_constraints, **_SPECTRAL,
+        "n_features": [Interval(int, 84)],
+        "max_dilations": [Interval(int, 1)],
+        "pca_variance": [Interval(float, 0, 1, closed="neither"), None],
+        "device": [str, None],
+    }
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        n_features: int = 9996,
+        max_dilations: int = 32,
+        pca_variance: float | None = 0.8,
+        n_neighbors: int = 10,
+        max_samples: int = 20_000,
+        random_state: Any = None,
+        device: str | None = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.n_features = n_features
+        self.max_dilations = max_dilations
+        self.pca_variance = pca_variance
+        self.n_neighbors = n_neighbors
+        self.max_samples = max_samples
+        self.random_state = random_state
+        self.device = device
+
+    def _check_data_params(self) -> None:
+        _check_spectral_samples(self)
+
+    def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
+        return _spectral_assigner(n_clusters, self.n_neighbors, self.max_samples, random_state)
+
+
 def pca_to_variance(X: np.ndarray, variance: float, random_state: Any = None) -> tuple[PCA, int]:
     """A PCA of ``X`` and the fewest leading components that explain ``variance`` of it.
 
@@ -1002,6 +1095,7 @@ BASELINES: dict[str, type[_BaseTimeSeriesClusterer]] = {
     "cov-ward": CovWard,
     "rocket-kmeans": RocketKMeans,
     "spectral": FlatSpectral,
+    "rocket-spectral": RocketSpectral,
 }
 """Registry: baseline name -> estimator class (every class takes n_clusters and random_state)."""
 
