@@ -783,19 +783,25 @@ class CovWard(_BaseTimeSeriesClusterer):
         return self.statistics_.transform(X)
 
 
-def _spectral_assigner(n_clusters: int, n_neighbors: int, max_samples: int,
-                       random_state: Any) -> Any:
-    """The spectral step of the ``spectral`` baselines, seeded from ``random_state``."""
-    from .clustering._heads import SpectralAssigner
+class _SpectralStep:
+    """Mixin of the spectral baselines: the graph step as the inner estimator.
 
-    seed = derive_seed(random_state) if random_state is not None else 0
-    return SpectralAssigner(n_clusters, n_neighbors, max_samples, seed)
+    Needs the attributes ``n_clusters``, ``n_neighbors``, ``max_samples``.
+    """
 
+    n_clusters: int
+    n_neighbors: int
+    max_samples: int
 
-def _check_spectral_samples(est: Any) -> None:
-    """A spectral baseline's graph must hold at least ``n_clusters`` rows."""
-    if est.max_samples < est.n_clusters:
-        raise ValueError(f"max_samples must be an integer >= n_clusters, got {est.max_samples!r}")
+    def _check_data_params(self) -> None:
+        if self.max_samples < self.n_clusters:
+            raise ValueError(f"max_samples must be an integer >= n_clusters, got {self.max_samples!r}")
+
+    def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
+        from .clustering._heads import SpectralAssigner
+
+        seed = derive_seed(random_state) if random_state is not None else 0
+        return SpectralAssigner(n_clusters, self.n_neighbors, self.max_samples, seed)
 
 
 #: Constraints of the baselines that end with the spectral step.
@@ -805,7 +811,7 @@ _SPECTRAL: dict[str, list[Any]] = {
 }
 
 
-class FlatSpectral(_BaseTimeSeriesClusterer):
+class FlatSpectral(_SpectralStep, _BaseTimeSeriesClusterer):
     """Spectral clustering of the flattened windows' nearest-neighbour graph.
 
     Each window is flattened (``n_timepoints * n_channels`` values, as in
@@ -855,17 +861,20 @@ class FlatSpectral(_BaseTimeSeriesClusterer):
         self.max_samples = max_samples
         self.random_state = random_state
 
-    def _check_data_params(self) -> None:
-        _check_spectral_samples(self)
-
-    def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
-        return _spectral_assigner(n_clusters, self.n_neighbors, self.max_samples, random_state)
-
     def _features(self, X: np.ndarray) -> np.ndarray:
         return X.reshape(X.shape[0], -1)
 
     def _centers(self, estimator: Any) -> np.ndarray:
         return estimator.cluster_centers_.reshape(-1, self.n_timepoints_, self.n_channels_)
+
+
+#: Constraints of the random-kernel feature parameters (rocket-kmeans, rocket-spectral).
+_ROCKET: dict[str, list[Any]] = {
+    "n_features": [Interval(int, 84)],
+    "max_dilations": [Interval(int, 1)],
+    "pca_variance": [Interval(float, 0, 1, closed="neither"), None],
+    "device": [str, None],
+}
 
 
 class RocketKMeans(_SklearnKMeans):
@@ -929,13 +938,7 @@ class RocketKMeans(_SklearnKMeans):
     [1, 1, 1, 1, 1, 0, 0, 0, 0, 0]
     """
 
-    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        **_ITERATIONS,
-        "n_features": [Interval(int, 84)],
-        "max_dilations": [Interval(int, 1)],
-        "pca_variance": [Interval(float, 0, 1, closed="neither"), None],
-        "device": [str, None],
-    }
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**_ITERATIONS, **_ROCKET}
 
     def __init__(
         self,
@@ -978,7 +981,7 @@ class RocketKMeans(_SklearnKMeans):
         return self.pca_.transform(features)[:, : self.n_components_]
 
 
-class RocketSpectral(RocketKMeans):
+class RocketSpectral(_SpectralStep, RocketKMeans):
     """Spectral clustering of the random-kernel features' nearest-neighbour graph.
 
     The features of :class:`RocketKMeans` (standardised, PCA to ``pca_variance``), then the
@@ -1018,11 +1021,7 @@ class RocketSpectral(RocketKMeans):
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        **_BaseTimeSeriesClusterer._parameter_constraints, **_SPECTRAL,
-        "n_features": [Interval(int, 84)],
-        "max_dilations": [Interval(int, 1)],
-        "pca_variance": [Interval(float, 0, 1, closed="neither"), None],
-        "device": [str, None],
+        **_BaseTimeSeriesClusterer._parameter_constraints, **_SPECTRAL, **_ROCKET,
     }
 
     def __init__(
@@ -1044,12 +1043,6 @@ class RocketSpectral(RocketKMeans):
         self.max_samples = max_samples
         self.random_state = random_state
         self.device = device
-
-    def _check_data_params(self) -> None:
-        _check_spectral_samples(self)
-
-    def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
-        return _spectral_assigner(n_clusters, self.n_neighbors, self.max_samples, random_state)
 
 
 def pca_to_variance(X: np.ndarray, variance: float, random_state: Any = None) -> tuple[PCA, int]:
