@@ -60,6 +60,7 @@ def test_problems_of_the_shared_data(ucr_root):
 def test_methods_seeds_and_parameters(caplog):
     methods = panel.default_methods()
     assert methods[0] == "default" and {"conv+kmeans", "conv+dec", "dtw-kmeans"} <= set(methods)
+    assert {"rocket-kmeans", "spectral", "rocket-spectral"} <= set(methods)
     with caplog.at_level(logging.WARNING):
         kept = panel.resolve_methods(["kmeans", "nope", "kmeans", "cached-only"], ["cached-only"])
     assert kept == ["kmeans", "cached-only"] and "'nope' is not registered" in caplog.text

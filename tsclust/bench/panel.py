@@ -261,7 +261,8 @@ def load_problem(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
 
 def default_methods() -> list[str]:
     """The panel's methods: ``default``, ``ARCH+kmeans`` and ``ARCH+dec`` for every architecture,
-    ``euclidean-kmeans``, ``dtw-kmeans``, ``kshape`` and ``rocket-kmeans``.
+    ``euclidean-kmeans``, ``dtw-kmeans``, ``kshape``, ``rocket-kmeans``, ``spectral`` and
+    ``rocket-spectral``.
 
     Read from the live registries (imports torch); ``rocket-kmeans`` may not be registered
     (:func:`resolve_methods` drops it with a warning).
@@ -273,7 +274,8 @@ def default_methods() -> list[str]:
     from ..models import ARCHITECTURES
 
     deep = [f"{arch}+{head}" for arch in ARCHITECTURES for head in ("kmeans", "dec")]
-    return ["default", *deep, "euclidean-kmeans", "dtw-kmeans", "kshape", "rocket-kmeans"]
+    return ["default", *deep, "euclidean-kmeans", "dtw-kmeans", "kshape", "rocket-kmeans",
+            "spectral", "rocket-spectral"]
 
 
 def _registered(name: str) -> bool:
