@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 
 import numpy as np
 import pytest
@@ -125,6 +126,21 @@ def test_parallel_jobs_give_the_rows_of_one_job():
         run_panel(problems, ["kmeans"], n_jobs=2, limits=Limits(max_seconds=1.0), **kw)
     with pytest.raises(ValueError, match="n_jobs"):
         run_panel(problems, ["kmeans"], n_jobs=0, **kw)
+
+
+def test_a_dead_worker_leaves_error_rows_not_a_crash():
+    problems = toy_problems(2) + [Problem("Dies", "toy", "", 25, 12, 2)]
+    rows = run_panel(problems, ["kmeans"], progress=False, loader=dies_or_toy, n_jobs=2)
+    assert sorted(r["dataset"] for r in rows) == ["Dies", "T0", "T1"]
+    dead = next(r for r in rows if r["dataset"] == "Dies")
+    assert dead["status"] == "error" and "BrokenProcessPool" in dead["error"]
+
+
+def dies_or_toy(problem):
+    """:func:`toy_loader`, except that loading "Dies" kills its worker process."""
+    if problem.name == "Dies":
+        os._exit(1)
+    return toy_loader(problem)
 
 
 def broken_or_toy(problem):

@@ -29,6 +29,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -507,7 +508,9 @@ def run_panel(
         Problems run at once, each in its own process (spawned, with
         ``max(1, cpu_count // n_jobs)`` torch threads). The rows are the same as with one job
         (every run is seeded), in the same order; only ``fit_time_s`` shares the machine.
-        Needs ``limits.max_seconds`` None, since that rule depends on the run order.
+        Needs ``limits.max_seconds`` None, since that rule depends on the run order. A worker
+        that dies (killed, out of memory) turns the problems it left unfinished into error
+        rows; the finished ones are kept.
 
     Returns
     -------
@@ -593,8 +596,14 @@ def _run_parallel(jobs: Sequence[tuple[Problem, dict]], methods: Sequence[str], 
         results: list[list[dict]] = [[] for _ in jobs]
         for future in as_completed(futures):
             i = futures[future]
-            results[i] = future.result()
-            bar.set_postfix_str(jobs[i][0].name)
+            problem = jobs[i][0]
+            try:
+                results[i] = future.result()
+            except BrokenProcessPool as exc:  # a worker died: this problem's runs are lost
+                logger.warning("a panel worker died while %s was pending: %s", problem.name, exc)
+                results[i] = [row for m in methods for row in _failed(
+                    problem, m, seeds_for(m, seeds), None, f"BrokenProcessPool: {exc}")]
+            bar.set_postfix_str(problem.name)
             bar.update(len(methods))
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
