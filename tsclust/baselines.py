@@ -530,6 +530,30 @@ class KShapeBaseline(_BaseTimeSeriesClusterer):
         )
 
 
+class _Flattened:
+    """Mixin: windows flattened to ``n_timepoints * n_channels`` features, centres reshaped back."""
+
+    n_timepoints_: int
+    n_channels_: int
+
+    def _features(self, X: np.ndarray) -> np.ndarray:
+        return X.reshape(X.shape[0], -1)
+
+    def _centers(self, estimator: Any) -> np.ndarray:
+        return estimator.cluster_centers_.reshape(-1, self.n_timepoints_, self.n_channels_)
+
+
+def _check_max_samples(est: Any) -> None:
+    """The baselines that cluster a subsample (Ward, spectral) need it to hold ``n_clusters`` rows."""
+    if est.max_samples < est.n_clusters:
+        raise ValueError(f"max_samples must be an integer >= n_clusters, got {est.max_samples!r}")
+
+
+def _subsample_seed(random_state: Any) -> int:
+    """The seed of a subsample-and-cluster step (Ward, spectral) from a baseline's random state."""
+    return derive_seed(random_state) if random_state is not None else 0
+
+
 class _SklearnKMeans(_BaseTimeSeriesClusterer):
     """scikit-learn ``KMeans`` on features computed by the subclass (one constructor for all)."""
 
@@ -559,7 +583,7 @@ class _SklearnKMeans(_BaseTimeSeriesClusterer):
         )
 
 
-class FlatKMeans(_SklearnKMeans):
+class FlatKMeans(_Flattened, _SklearnKMeans):
     """scikit-learn k-means on flattened windows (``n_timepoints * n_channels`` features).
 
     Parameters
@@ -589,12 +613,6 @@ class FlatKMeans(_SklearnKMeans):
     >>> FlatKMeans(n_clusters=2, random_state=0).fit(X).cluster_centers_.shape
     (2, 4, 2)
     """
-
-    def _features(self, X: np.ndarray) -> np.ndarray:
-        return X.reshape(X.shape[0], -1)
-
-    def _centers(self, estimator: Any) -> np.ndarray:
-        return estimator.cluster_centers_.reshape(-1, self.n_timepoints_, self.n_channels_)
 
 
 def window_stats(X: np.ndarray) -> np.ndarray:
@@ -671,7 +689,7 @@ class _WardOnRows:
 
     def __init__(self, n_clusters: int, max_samples: int, random_state: Any) -> None:
         self.n_clusters, self.max_samples = n_clusters, max_samples
-        self.seed = derive_seed(random_state) if random_state is not None else 0
+        self.seed = _subsample_seed(random_state)
 
     def fit(self, F: np.ndarray) -> _WardOnRows:
         from .clustering._heads import ward_cluster
@@ -763,8 +781,7 @@ class CovWard(_BaseTimeSeriesClusterer):
                 f"delays {delays} need windows longer than {max(delays)} samples, "
                 f"got {self.n_timepoints_}"
             )
-        if self.max_samples < self.n_clusters:
-            raise ValueError(f"max_samples must be an integer >= n_clusters, got {self.max_samples!r}")
+        _check_max_samples(self)
 
     def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
         return _WardOnRows(n_clusters, self.max_samples, random_state)
@@ -794,14 +811,13 @@ class _SpectralStep:
     max_samples: int
 
     def _check_data_params(self) -> None:
-        if self.max_samples < self.n_clusters:
-            raise ValueError(f"max_samples must be an integer >= n_clusters, got {self.max_samples!r}")
+        _check_max_samples(self)
 
     def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
         from .clustering._heads import SpectralAssigner
 
-        seed = derive_seed(random_state) if random_state is not None else 0
-        return SpectralAssigner(n_clusters, self.n_neighbors, self.max_samples, seed)
+        return SpectralAssigner(n_clusters, self.n_neighbors, self.max_samples,
+                                _subsample_seed(random_state))
 
 
 #: Constraints of the baselines that end with the spectral step.
@@ -811,7 +827,7 @@ _SPECTRAL: dict[str, list[Any]] = {
 }
 
 
-class FlatSpectral(_SpectralStep, _BaseTimeSeriesClusterer):
+class FlatSpectral(_Flattened, _SpectralStep, _BaseTimeSeriesClusterer):
     """Spectral clustering of the flattened windows' nearest-neighbour graph.
 
     Each window is flattened (``n_timepoints * n_channels`` values, as in
@@ -860,12 +876,6 @@ class FlatSpectral(_SpectralStep, _BaseTimeSeriesClusterer):
         self.n_neighbors = n_neighbors
         self.max_samples = max_samples
         self.random_state = random_state
-
-    def _features(self, X: np.ndarray) -> np.ndarray:
-        return X.reshape(X.shape[0], -1)
-
-    def _centers(self, estimator: Any) -> np.ndarray:
-        return estimator.cluster_centers_.reshape(-1, self.n_timepoints_, self.n_channels_)
 
 
 #: Constraints of the random-kernel feature parameters (rocket-kmeans, rocket-spectral).
