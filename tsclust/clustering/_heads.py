@@ -560,8 +560,11 @@ class SpectralAssigner:
                                      self.seed)
         self.reference = np.asarray(Z[rows], dtype=np.float32)
         self.reference_labels = sub
-        labels = self.predict(Z)
-        labels[rows] = sub  # a duplicate row keeps its own cluster
+        labels = np.empty(len(Z), dtype=np.int64)
+        labels[rows] = sub  # a clustered row (a duplicate too) keeps its own cluster
+        rest = np.setdiff1d(np.arange(len(Z)), rows)
+        if rest.size:  # rows left out of the subsample join their nearest clustered row
+            labels[rest] = self.predict(Z[rest])
         Z64 = np.asarray(Z, dtype=np.float64)
         means = [Z64[labels == k].mean(axis=0) if (labels == k).any() else Z64.mean(axis=0)
                  for k in range(self.n_clusters)]
