@@ -62,15 +62,17 @@ def _deep(**params) -> Variant:
 def _neighbour_variants(n_neighbors: int) -> dict[str, Variant]:
     from sklearn.neighbors import NearestNeighbors
 
+    from tsclust._validation import to_channels_first
     from tsclust.models import build_autoencoder
     from tsclust.training import TrainConfig, encode, train
     from tsclust.training.losses import nt_xent, reconstruction_term
 
     def run(X: np.ndarray, k: int, with_neighbours: bool) -> np.ndarray:
-        data = torch.as_tensor(np.ascontiguousarray(X.transpose(0, 2, 1)))  # (n, C, L)
-        flat = data.reshape(len(data), -1).numpy()
-        nbr = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(flat)
-        table = torch.as_tensor(nbr.kneighbors(flat, return_distance=False)[:, 1:])
+        data = to_channels_first(X)  # (n, C, L)
+        if with_neighbours:  # each row's nearest raw series, itself left out
+            flat = data.reshape(len(data), -1).numpy()
+            nbr = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(flat)
+            table = torch.as_tensor(nbr.kneighbors(flat, return_distance=False)[:, 1:])
         module = build_autoencoder("conv", data.shape[1], data.shape[2], seed=0)
         recon, g = reconstruction_term(None), torch.Generator().manual_seed(0)
 
