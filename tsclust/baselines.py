@@ -71,6 +71,8 @@ __all__ = [
     "RocketKMeans",
     "FlatSpectral",
     "RocketSpectral",
+    "FlatUMAP",
+    "RocketUMAP",
     "BASELINES",
     "pca_to_variance",
     "make_baseline",
@@ -1055,6 +1057,144 @@ class RocketSpectral(_SpectralStep, RocketKMeans):
         self.device = device
 
 
+class _EmbeddingStep:
+    """Mixin of the neighbour-embedding baselines: the embedding step as the inner estimator.
+
+    Needs the attributes ``n_clusters``, ``n_neighbors``, ``max_samples``.
+    """
+
+    n_clusters: int
+    n_neighbors: int | None
+    max_samples: int
+
+    def _check_data_params(self) -> None:
+        _check_max_samples(self)
+
+    def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
+        from .clustering._heads import EmbeddingAssigner
+
+        return EmbeddingAssigner(n_clusters, self.n_neighbors, max_samples=self.max_samples,
+                                 seed=_subsample_seed(random_state))
+
+
+#: Constraints of the baselines that end with the neighbour-embedding step.
+_EMBEDDING: dict[str, list[Any]] = {
+    "n_neighbors": [Interval(int, 2), None],
+    "max_samples": [Interval(int, 2)],
+}
+
+
+class FlatUMAP(_Flattened, _EmbeddingStep, _BaseTimeSeriesClusterer):
+    """k-means on a neighbour embedding (UMAP's objective) of the flattened windows.
+
+    Each window is flattened (as in :class:`FlatKMeans`), the windows' fuzzy
+    nearest-neighbour graph is embedded in 10 dimensions and k-means clusters the embedding
+    (:class:`tsclust.clustering._heads.EmbeddingAssigner`, the step of the ``"umap"`` head);
+    a new window takes the cluster of its nearest embedded training window.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters, 2 <= n_clusters <= n_samples.
+    n_neighbors : int or None, default=None
+        Graph neighbours, the window itself counted; None: ``max(15, sqrt(n) / 2)``.
+    max_samples : int, default=20000
+        Most windows embedded (a seeded subsample above).
+    random_state : int, RandomState or None, default=None
+        Seeds the subsample, the embedding and k-means.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    cluster_centers_ : ndarray of shape (n_clusters, n_timepoints, n_channels)
+        Cluster means reshaped back to windows.
+    inertia_ : float
+    estimator_ : EmbeddingAssigner
+
+    Examples
+    --------
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.concatenate([rng.randn(10, 8, 1), 4 + rng.randn(10, 8, 1)])
+    >>> labels = FlatUMAP(2, n_neighbors=5, random_state=0).fit_predict(X)
+    >>> len(set(labels[:10])), len(set(labels[10:])), bool(labels[0] != labels[10])
+    (1, 1, True)
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_BaseTimeSeriesClusterer._parameter_constraints, **_EMBEDDING,
+    }
+
+    def __init__(self, n_clusters: int = 8, n_neighbors: int | None = None,
+                 max_samples: int = 20_000, random_state: Any = None) -> None:
+        self.n_clusters = n_clusters
+        self.n_neighbors = n_neighbors
+        self.max_samples = max_samples
+        self.random_state = random_state
+
+
+class RocketUMAP(_EmbeddingStep, RocketKMeans):
+    """k-means on a neighbour embedding of the random-kernel features.
+
+    The features of :class:`RocketKMeans` (standardised, PCA to ``pca_variance``), then the
+    embedding step of :class:`FlatUMAP` instead of k-means on them.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters, 2 <= n_clusters <= n_samples.
+    n_features, max_dilations, pca_variance, device
+        As in :class:`RocketKMeans`.
+    n_neighbors : int or None, default=None
+    max_samples : int, default=20000
+        As in :class:`FlatUMAP`.
+    random_state : int, RandomState or None, default=None
+        Seeds the stage, the PCA solver, the subsample, the embedding and k-means.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    cluster_centers_ : ndarray of shape (n_clusters, n_components_)
+        Cluster means in the PCA space.
+    rocket_, scaler_, pca_, n_components_
+        As in :class:`RocketKMeans`.
+    estimator_ : EmbeddingAssigner
+
+    Examples
+    --------
+    >>> rng = np.random.RandomState(0)
+    >>> t = np.linspace(0, 8 * np.pi, 64)
+    >>> X = np.concatenate([np.sin(t)[None, :, None] + 0.1 * rng.randn(10, 64, 1),
+    ...                     np.sign(np.sin(4 * t))[None, :, None] + 0.1 * rng.randn(10, 64, 1)])
+    >>> labels = RocketUMAP(2, n_features=168, n_neighbors=5, random_state=0).fit_predict(X)
+    >>> len(set(labels[:10])), len(set(labels[10:])), bool(labels[0] != labels[10])
+    (1, 1, True)
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_BaseTimeSeriesClusterer._parameter_constraints, **_EMBEDDING, **_ROCKET,
+    }
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        n_features: int = 9996,
+        max_dilations: int = 32,
+        pca_variance: float | None = 0.8,
+        n_neighbors: int | None = None,
+        max_samples: int = 20_000,
+        random_state: Any = None,
+        device: str | None = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.n_features = n_features
+        self.max_dilations = max_dilations
+        self.pca_variance = pca_variance
+        self.n_neighbors = n_neighbors
+        self.max_samples = max_samples
+        self.random_state = random_state
+        self.device = device
+
+
 def pca_to_variance(X: np.ndarray, variance: float, random_state: Any = None) -> tuple[PCA, int]:
     """A PCA of ``X`` and the fewest leading components that explain ``variance`` of it.
 
@@ -1099,6 +1239,8 @@ BASELINES: dict[str, type[_BaseTimeSeriesClusterer]] = {
     "rocket-kmeans": RocketKMeans,
     "spectral": FlatSpectral,
     "rocket-spectral": RocketSpectral,
+    "umap": FlatUMAP,
+    "rocket-umap": RocketUMAP,
 }
 """Registry: baseline name -> estimator class (every class takes n_clusters and random_state)."""
 

@@ -35,7 +35,7 @@ from ..training.losses import (
 )
 
 __all__ = ["HEADS", "Head", "HeadConfig", "ClusterCollapseWarning", "check_head", "silhouette",
-           "SpectralAssigner", "knn_affinity",
+           "SpectralAssigner", "EmbeddingAssigner", "SubsampleAssigner", "knn_affinity",
            "knn_graph_without_crumbs", "spectral_cluster", "ward_cluster"]
 
 logger = logging.getLogger(__name__)
@@ -530,34 +530,38 @@ def spectral_cluster(
     return rows.astype(np.int64), labels.astype(np.int64)
 
 
-class SpectralAssigner:
-    """:func:`spectral_cluster` of rows; any row then takes its nearest clustered row's cluster.
+class SubsampleAssigner:
+    """Cluster rows (a seeded subsample above ``max_samples``); any row then takes its nearest
+    clustered row's cluster.
 
-    The estimator interface the spectral head and the ``"spectral"`` baseline share: ``fit``
-    sets ``labels_`` (every row: a clustered row keeps its own cluster, a row left out of the
-    subsample joins its nearest clustered one), ``cluster_centers_`` (cluster means; the mean
-    of all rows for an empty cluster), ``inertia_`` (squared distances to them) and
-    ``reference`` / ``reference_labels`` (the clustered rows, float32, and their clusters);
-    ``predict`` labels rows by their nearest reference row.
+    The estimator interface of the graph steps (spectral, neighbour embedding), which the heads
+    and the baselines share: ``fit`` sets ``labels_`` (every row: a clustered row keeps its own
+    cluster, a row left out of the subsample joins its nearest clustered one),
+    ``cluster_centers_`` (cluster means; the mean of all rows for an empty cluster),
+    ``inertia_`` (squared distances to them) and ``reference`` / ``reference_labels`` (the
+    clustered rows, float32, and their clusters); ``predict`` labels rows by their nearest
+    reference row, so that predicting the training rows gives ``labels_``. Subclasses define
+    :meth:`_cluster_rows`.
 
     Parameters
     ----------
     n_clusters : int
-    n_neighbors : int, default=10
     max_samples : int, default=20000
+        Most rows clustered.
     seed : int, default=0
-        See :func:`spectral_cluster`.
+        Seeds the subsample and the clustering.
     """
 
-    def __init__(self, n_clusters: int, n_neighbors: int = 10, max_samples: int = 20_000,
-                 seed: int = 0) -> None:
-        self.n_clusters, self.n_neighbors = n_clusters, n_neighbors
-        self.max_samples, self.seed = max_samples, seed
+    def __init__(self, n_clusters: int, max_samples: int = 20_000, seed: int = 0) -> None:
+        self.n_clusters, self.max_samples, self.seed = n_clusters, max_samples, seed
 
-    def fit(self, Z: np.ndarray) -> SpectralAssigner:
+    def _cluster_rows(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+        """(rows clustered, sorted; their labels), both int64, for rows ``Z`` (n, d)."""
+        raise NotImplementedError
+
+    def fit(self, Z: np.ndarray) -> SubsampleAssigner:
         """Cluster the rows of ``Z`` (n, d)."""
-        rows, sub = spectral_cluster(Z, self.n_clusters, self.n_neighbors, self.max_samples,
-                                     self.seed)
+        rows, sub = self._cluster_rows(Z)
         self.reference = np.asarray(Z[rows], dtype=np.float32)
         self.reference_labels = sub
         labels = np.empty(len(Z), dtype=np.int64)
@@ -571,7 +575,7 @@ class SpectralAssigner:
         self.labels_ = labels.astype(np.int64)
         self.cluster_centers_ = np.stack(means)
         self.inertia_ = float(((Z64 - self.cluster_centers_[self.labels_]) ** 2).sum())
-        self.n_iter_ = 1  # one spectral embedding and discretisation
+        self.n_iter_ = 1  # one graph step
         return self
 
     def predict(self, Z: np.ndarray) -> np.ndarray:
@@ -581,6 +585,66 @@ class SpectralAssigner:
         nn_index = NearestNeighbors(n_neighbors=1).fit(self.reference)
         return self.reference_labels[nn_index.kneighbors(np.asarray(Z, dtype=np.float32),
                                                          return_distance=False)[:, 0]]
+
+
+class SpectralAssigner(SubsampleAssigner):
+    """:func:`spectral_cluster` of rows, as a :class:`SubsampleAssigner`.
+
+    Parameters
+    ----------
+    n_clusters : int
+    n_neighbors : int, default=10
+    max_samples : int, default=20000
+    seed : int, default=0
+        See :func:`spectral_cluster`.
+    """
+
+    def __init__(self, n_clusters: int, n_neighbors: int = 10, max_samples: int = 20_000,
+                 seed: int = 0) -> None:
+        super().__init__(n_clusters, max_samples, seed)
+        self.n_neighbors = n_neighbors
+
+    def _cluster_rows(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return spectral_cluster(Z, self.n_clusters, self.n_neighbors, self.max_samples,
+                                self.seed)
+
+
+class EmbeddingAssigner(SubsampleAssigner):
+    """Neighbour embedding of the rows, then k-means or a Gaussian mixture on it.
+
+    The rows (a seeded subsample above ``max_samples``) are embedded by
+    :func:`tsclust.clustering._embedding.embed` (UMAP's fuzzy neighbour graph and
+    cross-entropy, in torch) in ``n_components`` dimensions, and the embedding is clustered
+    by ``clustering``. New rows take the cluster of their nearest embedded training row.
+
+    Parameters
+    ----------
+    n_clusters : int
+    n_neighbors : int or None, default=None
+        Graph neighbours (the row itself counted); None follows the rows:
+        :func:`tsclust.clustering._embedding.default_n_neighbors`.
+    n_components : int, default=10
+        Dimensions of the embedding.
+    clustering : {"kmeans", "gmm"}, default="kmeans"
+        What clusters the embedding (:data:`tsclust.clustering._embedding.CLUSTERINGS`).
+    max_samples : int, default=20000
+    seed : int, default=0
+    """
+
+    def __init__(self, n_clusters: int, n_neighbors: int | None = None, n_components: int = 10,
+                 clustering: str = "kmeans", max_samples: int = 20_000, seed: int = 0) -> None:
+        super().__init__(n_clusters, max_samples, seed)
+        self.n_neighbors, self.n_components, self.clustering = n_neighbors, n_components, clustering
+
+    def _cluster_rows(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from ._embedding import CLUSTERINGS, embed
+
+        rows = _subsample_rows(len(Z), self.max_samples, self.seed)
+        Y = embed(np.asarray(Z[rows], dtype=np.float64), self.n_components, self.n_neighbors,
+                  seed=self.seed)
+        self.embedding_ = Y
+        labels = CLUSTERINGS[self.clustering](Y, self.n_clusters, self.seed)
+        return rows.astype(np.int64), np.asarray(labels, dtype=np.int64)
 
 
 class SpectralHead(Head):
@@ -623,6 +687,34 @@ class SpectralHead(Head):
         self.assigner.reference_labels = np.asarray(arrays["reference_labels"], dtype=np.int64)
 
 
+class EmbeddingHead(SpectralHead):
+    """A neighbour embedding of the latents (UMAP's objective), then k-means on it.
+
+    The latents' fuzzy nearest-neighbour graph is embedded in 10 dimensions
+    (:class:`EmbeddingAssigner`; neighbours follow the number of rows:
+    :func:`tsclust.clustering._embedding.default_n_neighbors`) and k-means clusters the
+    embedding, as N2D (McConville et al. 2020) does on autoencoder latents. No fine-tuning.
+    Every row, new or not, takes the cluster of its nearest clustered training latent (kept
+    as ``reference``, saved in model files), so ``predict`` on the training windows gives
+    ``labels_``; above 20,000 training rows a seeded subsample is embedded.
+    """
+
+    name = "umap"
+    clustering = "kmeans"
+
+    def _assigner(self) -> SubsampleAssigner:
+        c = self.config
+        return EmbeddingAssigner(c.n_clusters, None, 10, self.clustering,
+                                 self.spectral_max_samples, c.seed)
+
+
+class EmbeddingGMMHead(EmbeddingHead):
+    """:class:`EmbeddingHead` with a Gaussian mixture (full covariances) on the embedding."""
+
+    name = "umap-gmm"
+    clustering = "gmm"
+
+
 HEADS: dict[str, type[Head]] = {
     "kmeans": Head,
     "dec": DECHead,
@@ -631,6 +723,8 @@ HEADS: dict[str, type[Head]] = {
     "compact": CompactHead,
     "ward": WardHead,
     "spectral": SpectralHead,
+    "umap": EmbeddingHead,
+    "umap-gmm": EmbeddingGMMHead,
 }
 
 
