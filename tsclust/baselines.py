@@ -1097,7 +1097,8 @@ class FlatUMAP(_Flattened, _EmbeddingStep, _BaseTimeSeriesClusterer):
     n_clusters : int, default=8
         Number of clusters, 2 <= n_clusters <= n_samples.
     n_neighbors : int or None, default=None
-        Graph neighbours, the window itself counted; None: ``max(15, sqrt(n) / 2)``.
+        Graph neighbours, the window itself counted; None: ``max(50, sqrt(n) / 2)``
+        (:func:`tsclust.clustering._embedding.default_n_neighbors`).
     max_samples : int, default=20000
         Most windows embedded (a seeded subsample above).
     random_state : int, RandomState or None, default=None

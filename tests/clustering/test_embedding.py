@@ -72,7 +72,7 @@ def test_umap_ab_fits_the_target_curve():
 
 
 def test_default_neighbours_follow_the_rows():
-    assert default_n_neighbors(100) == 15
+    assert default_n_neighbors(100) == 50
     assert default_n_neighbors(10_929) == 52
     assert default_n_neighbors(5) == 5  # capped at n
     assert default_n_neighbors(100_000) > default_n_neighbors(10_000)
@@ -125,4 +125,13 @@ def test_assigner_subsample_labels_every_row():
 def test_as_many_rows_as_clusters(n):
     X, _ = _blobs(5)
     a = EmbeddingAssigner(n, seed=0).fit(X[:n])
+    assert sorted(a.labels_.tolist()) == list(range(n))
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_spectral_step_with_as_many_rows_as_clusters(n):
+    from tsclust.clustering._heads import SpectralAssigner
+
+    X, _ = _blobs(5)
+    a = SpectralAssigner(n, seed=0).fit(X[:n])
     assert sorted(a.labels_.tolist()) == list(range(n))

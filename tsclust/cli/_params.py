@@ -72,7 +72,7 @@ ESTIMATOR_OPTIONS: tuple[EstimatorOption, ...] = (
     ),
     EstimatorOption(
         "--head", "head",
-        help="clustering head (default: the estimator's, dec); the names are the keys of "
+        help="clustering head (default: the estimator's, umap); the names are the keys of "
         "tsclust.clustering.HEADS",
     ),
     EstimatorOption(

@@ -193,11 +193,13 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         :data:`tsclust.models.stages.STAGES` is one). "auto" takes "cov" (window means and
         log-covariances of delay-embedded channels under an MLP) for windows with two or
         more channels and "rocket" (random-kernel features under an MLP) for one channel
-        (:func:`tsclust.models.resolve_architecture`): on HAPT's six channels "cov" + DEC
-        reached ARI 0.63 against 0.48 for "mlp" + DEC; on the univariate UCR panel
-        "rocket" + DEC leads (chosen on half of the panel; see the README).
-    head : {"kmeans", "dec", "idec", "dcn", "compact", "ward"}, default="dec"
-        Clustering head from :data:`tsclust.clustering.HEADS`.
+        (:func:`tsclust.models.resolve_architecture`; chosen on HAPT and on half of the
+        UCR panel, see the README).
+    head : {"umap", "umap-gmm", "kmeans", "dec", "idec", "dcn", "compact", "ward", "spectral"}, default="umap"
+        Clustering head from :data:`tsclust.clustering.HEADS`. "umap" embeds the latents'
+        fuzzy nearest-neighbour graph (UMAP's objective, 10 dimensions, ``max(50,
+        sqrt(n) / 2)`` neighbours) and runs k-means on the embedding, with no fine-tuning
+        (chosen on half of the UCR panel, see the README).
     latent_dim : int or None, default=None
         Size of the latent space; None: the architecture's default (10, or 32 for "cov",
         see :func:`tsclust.models.default_latent_dim`).
@@ -305,7 +307,7 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         self,
         n_clusters: int = 8,
         architecture: str = "auto",
-        head: str = "dec",
+        head: str = "umap",
         latent_dim: int | None = None,
         pretrain_epochs: int = 50,
         finetune_epochs: int = 50,
@@ -374,7 +376,8 @@ class LatentClusterer(AutoencoderClusterer):
     Parameters
     ----------
     n_clusters : int, default=8
-    head : str, default="dec"
+    head : str, default="umap"
+        As in :class:`DeepClusterer`.
     latent_dim : int or None, default=None
         None: 10.
     scaling : {"standard", None}, default="standard"
@@ -409,7 +412,7 @@ class LatentClusterer(AutoencoderClusterer):
     def __init__(
         self,
         n_clusters: int = 8,
-        head: str = "dec",
+        head: str = "umap",
         latent_dim: int | None = None,
         pretrain_epochs: int = 50,
         finetune_epochs: int = 50,

@@ -517,6 +517,8 @@ def spectral_cluster(
         Their clusters.
     """
     rows = _subsample_rows(len(Z), max_samples, seed)
+    if len(rows) <= n_clusters:  # as many rows as clusters: each row is one (no eigenproblem)
+        return rows.astype(np.int64), np.arange(len(rows), dtype=np.int64)
     A, k = knn_graph_without_crumbs(np.asarray(Z[rows], dtype=np.float64), n_clusters,
                                     n_neighbors)
     if k > n_neighbors:

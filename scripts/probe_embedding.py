@@ -1,0 +1,84 @@
+"""Probe of the neighbour-embedding step on the default's pre-trained latents (not a test).
+
+For each panel problem (``tsclust.bench.panel.load_problem``: TRAIN+TEST merged, global
+standardization, k = classes) the default architecture is pre-trained once
+(``DeepClusterer(k, head="kmeans", random_state=seed)``), and its latents are clustered by
+k-means and by the embedding step with several neighbour counts and clusterings. Writes one
+row per (problem, seed, variant): NMI, ARI, the silhouette of the labels on the latents, and
+seconds; the labels go to an ``.npz`` beside the CSV so that label-free rules can be scored
+afterwards without refitting.
+
+    OMP_NUM_THREADS=1 python scripts/probe_embedding.py --problems $(cat benchmarks/panel_select.txt) -o results/probe_sel.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+
+from tsclust import DeepClusterer
+from tsclust.bench import panel
+from tsclust.clustering._embedding import CLUSTERINGS, default_n_neighbors, embed
+from tsclust.clustering._heads import silhouette
+from tsclust.metrics import ari, nmi
+
+
+def variants(n: int) -> dict[str, tuple[int, str]]:
+    rule = default_n_neighbors(n)
+    return {"u15": (15, "kmeans"), "u30": (30, "kmeans"), "u50": (50, "kmeans"),
+            "u100": (100, "kmeans"), "urule": (rule, "kmeans"), "urule-gmm": (rule, "gmm")}
+
+
+def run(problem: panel.Problem, seed: int) -> tuple[list[dict], dict[str, np.ndarray]]:
+    X, y = panel.load_problem(problem)
+    k = len(np.unique(y))
+    t = time.perf_counter()
+    est = DeepClusterer(k, head="kmeans", random_state=seed).fit(X)
+    pre = time.perf_counter() - t
+    Z = est.transform(X).astype(np.float64)
+    rng = np.random.RandomState(0)
+    sample = rng.choice(len(Z), min(2000, len(Z)), replace=False)
+    out: dict[str, np.ndarray] = {"y": y, "Z": Z.astype(np.float32)}
+    rows = []
+
+    def add(name: str, labels: np.ndarray, seconds: float) -> None:
+        out[name] = labels
+        rows.append({"dataset": problem.name, "seed": seed, "variant": name, "n": len(Z), "k": k,
+                     "nmi": nmi(y, labels), "ari": ari(y, labels),
+                     "sil_latent": silhouette(Z[sample], labels[sample]),
+                     "seconds": seconds, "pretrain_s": pre})
+
+    t = time.perf_counter()
+    add("km", KMeans(k, n_init=20, random_state=seed).fit_predict(Z), time.perf_counter() - t)
+    for name, (nn, clustering) in variants(len(Z)).items():
+        t = time.perf_counter()
+        E = embed(Z, 10, nn, seed=seed)
+        add(name, CLUSTERINGS[clustering](E, k, seed), time.perf_counter() - t)
+    return rows, out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--problems", required=True)
+    p.add_argument("--seeds", type=int, default=1)
+    p.add_argument("-o", "--out", type=Path, required=True)
+    args = p.parse_args()
+    problems = panel.list_problems(panel.default_data_root(), args.problems.split(","))
+    rows, labels = [], {}
+    for problem in sorted(problems, key=lambda q: q.name):
+        for seed in range(args.seeds):
+            r, out = run(problem, seed)
+            rows += r
+            labels.update({f"{problem.name}/{seed}/{k}": v for k, v in out.items()})
+            pd.DataFrame(rows).to_csv(args.out, index=False)
+            print(problem.name, seed, {x["variant"]: round(x["nmi"], 3) for x in r}, flush=True)
+    np.savez_compressed(args.out.with_suffix(".npz"), **labels)
+
+
+if __name__ == "__main__":
+    main()
