@@ -41,6 +41,8 @@ FAST = {
     "rocket-kmeans": {"n_features": 336, "n_init": 2},
     "spectral": {"n_neighbors": 5},
     "rocket-spectral": {"n_features": 336, "n_neighbors": 5},
+    "umap": {"n_neighbors": 5},
+    "rocket-umap": {"n_features": 336, "n_neighbors": 5},
 }
 
 
@@ -89,7 +91,8 @@ def test_fit_recovers_clusters_and_attributes(fitted, blobs):
     n_cov = C + (2 * C) * (2 * C + 1) // 2  # means + log-covariance of 2C delay-embedded rows
     expected = {"stats-kmeans": (3, 2 * C), "cov-ward": (3, n_cov),
                 "rocket-kmeans": (3, getattr(est, "n_components_", -1)),
-                "rocket-spectral": (3, getattr(est, "n_components_", -1))}.get(name, (3, T, C))
+                "rocket-spectral": (3, getattr(est, "n_components_", -1)),
+                "rocket-umap": (3, getattr(est, "n_components_", -1))}.get(name, (3, T, C))
     assert est.cluster_centers_.shape == expected
 
 

@@ -7,6 +7,7 @@ import csv
 from tests.cli import FAST
 from tsclust.cli import main
 from tsclust.clustering import DeepClusterer
+from tsclust.clustering._heads import resolve_head
 from tsclust.io import read_windows
 from tsclust.models import resolve_architecture
 
@@ -17,7 +18,7 @@ def test_fit_uses_estimator_defaults_and_predict_writes_csv(tmp_path, store, cap
     out = capsys.readouterr().out
     default = DeepClusterer()
     arch = resolve_architecture(default.architecture, 6)  # the HAPT store has 6 channels
-    assert f"fitted {arch}+{default.head}" in out
+    assert f"fitted {arch}+{resolve_head(default.head, arch)}" in out
     assert "ARI" in out and model.exists()
     est = DeepClusterer.load(model)
     assert est.architecture == default.architecture and est.architecture_ == arch

@@ -135,3 +135,13 @@ def test_spectral_step_with_as_many_rows_as_clusters(n):
     X, _ = _blobs(5)
     a = SpectralAssigner(n, seed=0).fit(X[:n])
     assert sorted(a.labels_.tolist()) == list(range(n))
+
+
+def test_auto_head_follows_the_architecture():
+    from tsclust.clustering._heads import resolve_head
+
+    assert resolve_head("auto", "cov") == "dec"
+    assert resolve_head("auto", "rocket") == "umap" and resolve_head("auto") == "umap"
+    assert resolve_head("ward", "cov") == "ward"
+    with pytest.raises(ValueError, match="auto"):
+        resolve_head("nope")

@@ -72,7 +72,8 @@ ESTIMATOR_OPTIONS: tuple[EstimatorOption, ...] = (
     ),
     EstimatorOption(
         "--head", "head",
-        help="clustering head (default: the estimator's, umap); the names are the keys of "
+        help="clustering head (default: the estimator's, auto: dec under cov, umap otherwise); "
+        "the names are the keys of "
         "tsclust.clustering.HEADS",
     ),
     EstimatorOption(

@@ -154,7 +154,7 @@ def _fit_methods(
 
     def deep() -> tuple[str, Any]:
         est = DeepClusterer(k, random_state=0, verbose=verbose, **s.deep).fit(w.X)
-        kind = f"{est.architecture_}+{est.head}, {est.pretrain_epochs}+{est.finetune_epochs} epochs"
+        kind = f"{est.architecture_}+{est.head_.name}, {est.pretrain_epochs}+{est.finetune_epochs} epochs"
         return f"DeepClusterer ({kind})", est.labels_
 
     def recordings() -> tuple[str, Any]:

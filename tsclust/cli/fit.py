@@ -170,4 +170,4 @@ def run(args: argparse.Namespace) -> int:
         est = _select_k(est, w.X, args)
     t0 = time.perf_counter()
     est.fit(w.X)
-    return _save_fitted(est, w, f"{est.architecture_}+{est.head}", "", t0, args)
+    return _save_fitted(est, w, f"{est.architecture_}+{est.head_.name}", "", t0, args)

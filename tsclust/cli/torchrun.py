@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sizes = np.bincount(est.labels_, minlength=args.n_clusters)
             pre = sum(r["time"] for r in est.history_["pretrain"])
             sys.stdout.write(
-                f"fitted {est.architecture_}+{est.head} on {len(est.labels_)} windows with "
+                f"fitted {est.architecture_}+{est.head_.name} on {len(est.labels_)} windows with "
                 f"{world_size()} processes ({backend}); pre-training {pre:.1f} s\n"
                 f"cluster sizes: {' '.join(str(s) for s in sizes)}\nmodel written to {args.out}\n"
             )

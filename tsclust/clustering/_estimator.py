@@ -21,7 +21,7 @@ from ..models import VectorAutoencoder, build_autoencoder, check_architecture, r
 from ..models._common import seeded
 from ..training import TrainConfig, TrainingDivergedError, encode, feature_view, resolve_device
 from ..training.losses import PRETEXTS, RECONSTRUCTION_WEIGHTS
-from ._heads import HeadConfig, check_head
+from ._heads import HeadConfig, check_head, resolve_head
 
 __all__ = ["AutoencoderClusterer", "DeepClusterer", "LatentClusterer", "SCALINGS"]
 
@@ -29,7 +29,7 @@ __all__ = ["AutoencoderClusterer", "DeepClusterer", "LatentClusterer", "SCALINGS
 #: The parameters every autoencoder + head estimator declares, with their constraints.
 CLUSTERER_CONSTRAINTS: dict[str, list[Any]] = {
     "n_clusters": [Interval(int, 2)],
-    "head": [Check(check_head)],
+    "head": [Check(resolve_head)],
     "latent_dim": [Interval(int, 1), None],
     "pretrain_epochs": [Interval(int, 0)],
     "finetune_epochs": [Interval(int, 0)],
@@ -96,7 +96,7 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
             if key is not None:
                 state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
                 self._pretrained = (key, state, pre)
-        head = check_head(self.head)(self._head_config(head_seed))
+        head = check_head(self._head_name())(self._head_config(head_seed))
         try:
             self.labels_ = head.fit(net, features)
         except TrainingDivergedError as exc:
@@ -106,6 +106,10 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
         self.cluster_centers_ = head.centers
         self.history_ = {"pretrain": pre, "finetune": head.history}
         self.n_iter_ = sum(1 for r in head.history if "loss" in r)
+
+    def _head_name(self) -> str:
+        """The registered head of ``head`` (``"auto"`` resolved for the fitted architecture)."""
+        return resolve_head(self.head, getattr(self, "architecture_", None))
 
     def _diverged_context(self, pre: list[dict[str, Any]]) -> str:
         """Where a fine-tuning divergence may come from: its ``finetune_lr`` and pre-training.
@@ -148,7 +152,9 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
         return self.head_.assign(Z).astype(np.int64)
 
     def _has_proba(self) -> bool:
-        return check_head(self.head).soft
+        if hasattr(self, "head_"):
+            return self.head_.soft
+        return self.head != "auto" and check_head(self.head).soft
 
     @available_if(_has_proba)
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -168,7 +174,7 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
                 **{f"head/{k}": v for k, v in self.head_.state().items()}}
 
     def _restore(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        head = check_head(self.head)(self._head_config(0))
+        head = check_head(self._head_name())(self._head_config(0))
         head.centers = np.asarray(arrays["cluster_centers"], dtype=np.float32)
         head.restore({k[len("head/"):]: v for k, v in arrays.items() if k.startswith("head/")})
         self.head_ = head
@@ -195,11 +201,13 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         more channels and "rocket" (random-kernel features under an MLP) for one channel
         (:func:`tsclust.models.resolve_architecture`; chosen on HAPT and on half of the
         UCR panel, see the README).
-    head : {"umap", "umap-gmm", "kmeans", "dec", "idec", "dcn", "compact", "ward", "spectral"}, default="umap"
+    head : {"auto", "umap", "umap-gmm", "kmeans", "dec", "idec", "dcn", "compact", "ward", "spectral"}, default="auto"
         Clustering head from :data:`tsclust.clustering.HEADS`. "umap" embeds the latents'
         fuzzy nearest-neighbour graph (UMAP's objective, 10 dimensions, ``max(50,
-        sqrt(n) / 2)`` neighbours) and runs k-means on the embedding, with no fine-tuning
-        (chosen on half of the UCR panel, see the README).
+        sqrt(n) / 2)`` neighbours) and runs k-means on the embedding, with no fine-tuning.
+        "auto" is "dec" on the "cov" autoencoder and "umap" on every other
+        (:func:`tsclust.clustering._heads.resolve_head`; chosen on half of the UCR panel and
+        on HAPT, see the README).
     latent_dim : int or None, default=None
         Size of the latent space; None: the architecture's default (10, or 32 for "cov",
         see :func:`tsclust.models.default_latent_dim`).
@@ -307,7 +315,7 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         self,
         n_clusters: int = 8,
         architecture: str = "auto",
-        head: str = "umap",
+        head: str = "auto",
         latent_dim: int | None = None,
         pretrain_epochs: int = 50,
         finetune_epochs: int = 50,
@@ -376,8 +384,8 @@ class LatentClusterer(AutoencoderClusterer):
     Parameters
     ----------
     n_clusters : int, default=8
-    head : str, default="umap"
-        As in :class:`DeepClusterer`.
+    head : str, default="auto"
+        As in :class:`DeepClusterer` ("auto" is "umap" here).
     latent_dim : int or None, default=None
         None: 10.
     scaling : {"standard", None}, default="standard"
@@ -412,7 +420,7 @@ class LatentClusterer(AutoencoderClusterer):
     def __init__(
         self,
         n_clusters: int = 8,
-        head: str = "umap",
+        head: str = "auto",
         latent_dim: int | None = None,
         pretrain_epochs: int = 50,
         finetune_epochs: int = 50,

@@ -34,7 +34,7 @@ from ..training.losses import (
     target_distribution,
 )
 
-__all__ = ["HEADS", "Head", "HeadConfig", "ClusterCollapseWarning", "check_head", "silhouette",
+__all__ = ["HEADS", "AUTO_HEAD", "Head", "resolve_head", "HeadConfig", "ClusterCollapseWarning", "check_head", "silhouette",
            "SpectralAssigner", "EmbeddingAssigner", "SubsampleAssigner", "knn_affinity",
            "knn_graph_without_crumbs", "spectral_cluster", "ward_cluster"]
 
@@ -730,8 +730,28 @@ HEADS: dict[str, type[Head]] = {
 }
 
 
+#: The head ``"auto"`` stands for: by architecture, else :data:`DEFAULT_HEAD`.
+HEAD_BY_ARCHITECTURE: dict[str, str] = {"cov": "dec"}
+DEFAULT_HEAD = "umap"
+AUTO_HEAD = "auto"
+
+
 def check_head(name: Any) -> type[Head]:
     """Return the head class registered as ``name``; ValueError listing valid names otherwise."""
     if name not in HEADS:
-        raise ValueError(f"unknown head {name!r}; valid names are {sorted(HEADS)}")
+        raise ValueError(f"unknown head {name!r}; valid names are {sorted(HEADS)} or "
+                         f"{AUTO_HEAD!r}")
     return HEADS[name]
+
+
+def resolve_head(name: Any, architecture: str | None = None) -> str:
+    """The registered head ``name`` stands for under ``architecture``.
+
+    ``"auto"`` is ``"dec"`` on the ``"cov"`` autoencoder (multichannel windows, chosen on HAPT)
+    and ``"umap"`` otherwise (chosen on the selection half of the UCR panel; see the README).
+    Other names are returned unchanged after :func:`check_head`.
+    """
+    if name == AUTO_HEAD:
+        return HEAD_BY_ARCHITECTURE.get(architecture or "", DEFAULT_HEAD)
+    check_head(name)
+    return name
