@@ -9,6 +9,7 @@ seconds; the labels go to an ``.npz`` beside the CSV so that label-free rules ca
 afterwards without refitting.
 
     OMP_NUM_THREADS=1 python scripts/probe_embedding.py --problems $(cat benchmarks/panel_select.txt) -o results/probe_sel.csv
+    python scripts/probe_embedding.py --summarise results/probe_sel.csv
 """
 
 from __future__ import annotations
@@ -62,12 +63,28 @@ def run(problem: panel.Problem, seed: int) -> tuple[list[dict], dict[str, np.nda
     return rows, out
 
 
+def summarise(paths: list[Path]) -> None:
+    """Mean NMI / ARI of each variant over the problems of the CSVs, and W/T/L against k-means."""
+    df = pd.concat([pd.read_csv(p) for p in paths])
+    nmi_ = df.pivot_table(index=["dataset", "seed"], columns="variant", values="nmi")
+    ari_ = df.pivot_table(index=["dataset", "seed"], columns="variant", values="ari")
+    secs = df.groupby("variant").seconds.sum()
+    for v in nmi_.columns:
+        d = nmi_[v] - nmi_["km"]
+        print(f"{v:10s} NMI {nmi_[v].mean():.3f} ARI {ari_[v].mean():.3f} vs km W/T/L "
+              f"{(d > 0.005).sum()}/{(d.abs() <= 0.005).sum()}/{(d < -0.005).sum()} "
+              f"({len(d)} runs, {secs[v]:.0f} s)")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--problems", required=True)
+    p.add_argument("--summarise", type=Path, nargs="+", help="print the summary of these CSVs")
+    p.add_argument("--problems")
     p.add_argument("--seeds", type=int, default=1)
-    p.add_argument("-o", "--out", type=Path, required=True)
+    p.add_argument("-o", "--out", type=Path)
     args = p.parse_args()
+    if args.summarise:
+        return summarise(args.summarise)
     problems = panel.list_problems(panel.default_data_root(), args.problems.split(","))
     rows, labels = [], {}
     for problem in sorted(problems, key=lambda q: q.name):
