@@ -149,6 +149,16 @@ def test_select_k_finds_three(data):
         select_k(X, [1, 2])
 
 
+def test_select_k_warns_at_the_top_of_the_range(data):
+    X, _ = data  # three clusters: with candidates 2 and 3 only, 3 is best and the top
+    with pytest.warns(UserWarning, match="top of k_range"):
+        sel = select_k(X, [2, 3], estimator=make("kmeans"), random_state=0)
+    assert sel.best_k == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        select_k(X, range(2, 6), estimator=make("kmeans"), random_state=0)
+
+
 def test_warm_start_reuses_pretraining_only_when_it_would_be_the_same(data, monkeypatch):
     import tsclust.clustering._estimator as mod
 

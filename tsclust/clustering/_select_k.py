@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +93,12 @@ def select_k(
         k-means restarts per k.
     random_state : int, RandomState or None, default=None
 
+    Warns
+    -----
+    UserWarning
+        When the best k by silhouette is the largest of ``k_range`` (two or more
+        candidates): the score may still be rising.
+
     Returns
     -------
     KSelection
@@ -121,5 +129,10 @@ def select_k(
         sil.append(silhouette(Z[sample], labels[sample]))
     sil_a, ch_a, in_a = np.array(sil), np.array(ch), np.array(inertia)
     best = int(ks[np.nanargmax(sil_a)]) if np.isfinite(sil_a).any() else int(ks[0])
+    if len(ks) > 1 and best == ks[-1]:
+        warnings.warn(
+            f"select_k: the silhouette is highest at k = {best}, the top of k_range "
+            f"({ks[0]}-{ks[-1]}); a larger k may score higher: widen k_range",
+            UserWarning, stacklevel=2)
     extra = {"latents": Z, "estimator": est}
     return KSelection(ks, sil_a, ch_a, in_a, best, elbow(ks, in_a), extra)
