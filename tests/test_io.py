@@ -422,3 +422,14 @@ def test_atomic_path_commits_nothing_after_a_stop_request(tmp_path):
     with atomic_path(out) as tmp:  # no request: committed
         Path(tmp).write_text("whole")
     assert out.read_text() == "whole"
+
+
+def test_model_file_without_arrays_is_named(tmp_path):
+    import h5py
+
+    path = tmp_path / "m.h5"
+    save_model(path, _model_arrays(), {"class": "X"})
+    with h5py.File(path, "a") as f:
+        del f["arrays"]
+    with pytest.raises(DamagedFileError, match=r"m\.h5: the model file has no arrays"):
+        load_model(path)

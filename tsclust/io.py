@@ -283,10 +283,15 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str
     Raises
     ------
     DamagedFileError
-        A dataset fails to read (checksum, decompression), or a floating array holds NaN
-        or infinite values.
+        The ``arrays`` group or the ``meta`` attribute is missing, a dataset fails to read
+        (checksum, decompression), or a floating array holds NaN or infinite values.
     """
     with _open_model(path) as f:
+        missing = [name for name in ("meta",) if name not in f.attrs]
+        missing += [name for name in ("arrays",) if name not in f]
+        if missing:
+            raise DamagedFileError(f"{path}: the model file has no {' or '.join(missing)} "
+                                   f"({_verify_hint(path)}, or fit the model again)")
         meta = json.loads(f.attrs["meta"])
         arrays = {ds.attrs["key"]: _read(ds) for ds in f["arrays"].values()}
     bad = _nonfinite(arrays)
