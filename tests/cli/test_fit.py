@@ -81,9 +81,18 @@ def test_fit_by_recording_predict_and_segment(tmp_path, store, make_hapt, capsys
 
 def test_fit_rejects_unknown_names_before_reading(tmp_path, capsys):
     model = tmp_path / "m.h5"
+    store = tmp_path / "w.h5"
+    store.write_bytes(b"not an HDF5 file")
     for flag in ("--architecture", "--head", "--pretext"):
-        args = ["fit", str(tmp_path / "missing.h5"), "-k", "2", flag, "nope", "-o", str(model)]
+        args = ["fit", str(store), "-k", "2", flag, "nope", "-o", str(model)]
         assert main(args) == 2
         err = capsys.readouterr().err
-        assert "nope" in err and "not found" not in err  # named before the store is opened
+        assert "nope" in err and "w.h5" not in err  # named before the store is opened
     assert not model.exists()
+
+
+def test_fit_names_a_missing_store_first(tmp_path, capsys):
+    args = ["fit", str(tmp_path / "missing.h5"), "-k", "2", "--head", "nope", "-o",
+            str(tmp_path / "m.h5")]
+    assert main(args) != 0
+    assert "window store" in capsys.readouterr().err and "missing.h5" in args[1]

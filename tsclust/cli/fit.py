@@ -151,6 +151,8 @@ def _save_fitted(
 def run(args: argparse.Namespace) -> int:
     """Check the options and the estimator's parameters, then fit and save."""
     check_outputs([args.out], [args.store], args.overwrite)
+    if not Path(args.store).is_file():  # before torch is imported (seconds)
+        raise FileNotFoundError(f"window store {args.store} not found")
     if args.by_recording:
         return _fit_by_recording(args)
     if args.nproc > 1 and args.n_clusters == "auto":
