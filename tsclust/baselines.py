@@ -802,24 +802,33 @@ class CovWard(_BaseTimeSeriesClusterer):
         return self.statistics_.transform(X)
 
 
-class _SpectralStep:
-    """Mixin of the spectral baselines: the graph step as the inner estimator.
+class _GraphStep:
+    """Mixin of the baselines that end with a graph step: a :class:`SubsampleAssigner` named by
+    ``_assigner`` (in :mod:`tsclust.clustering._heads`) as the inner estimator.
 
     Needs the attributes ``n_clusters``, ``n_neighbors``, ``max_samples``.
     """
 
+    _assigner: ClassVar[str]
     n_clusters: int
-    n_neighbors: int
+    n_neighbors: int | None
     max_samples: int
 
     def _check_data_params(self) -> None:
         _check_max_samples(self)
 
     def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
-        from .clustering._heads import SpectralAssigner
+        from .clustering import _heads
 
-        return SpectralAssigner(n_clusters, self.n_neighbors, self.max_samples,
-                                _subsample_seed(random_state))
+        return getattr(_heads, self._assigner)(
+            n_clusters, n_neighbors=self.n_neighbors, max_samples=self.max_samples,
+            seed=_subsample_seed(random_state))
+
+
+class _SpectralStep(_GraphStep):
+    """The spectral step (:class:`tsclust.clustering._heads.SpectralAssigner`)."""
+
+    _assigner = "SpectralAssigner"
 
 
 #: Constraints of the baselines that end with the spectral step.
@@ -1057,24 +1066,10 @@ class RocketSpectral(_SpectralStep, RocketKMeans):
         self.device = device
 
 
-class _EmbeddingStep:
-    """Mixin of the neighbour-embedding baselines: the embedding step as the inner estimator.
+class _EmbeddingStep(_GraphStep):
+    """The neighbour-embedding step (:class:`tsclust.clustering._heads.EmbeddingAssigner`)."""
 
-    Needs the attributes ``n_clusters``, ``n_neighbors``, ``max_samples``.
-    """
-
-    n_clusters: int
-    n_neighbors: int | None
-    max_samples: int
-
-    def _check_data_params(self) -> None:
-        _check_max_samples(self)
-
-    def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
-        from .clustering._heads import EmbeddingAssigner
-
-        return EmbeddingAssigner(n_clusters, self.n_neighbors, max_samples=self.max_samples,
-                                 seed=_subsample_seed(random_state))
+    _assigner = "EmbeddingAssigner"
 
 
 #: Constraints of the baselines that end with the neighbour-embedding step.

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # imported where used: scikit-learn stays out of `tsclust inf
 
 __all__ = [
     "DamagedFileError",
+    "check_file",
     "verify_file",
     "atomic_path",
     "atomic_h5",
@@ -235,6 +236,17 @@ def save_model(
             ds.attrs["key"] = key
 
 
+def check_file(path: str | os.PathLike, what: str) -> Path:
+    """``path`` as a Path; FileNotFoundError naming ``what`` if it is missing, ValueError if it
+    is not a file."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{what} {path} not found")
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file")
+    return path
+
+
 @contextlib.contextmanager
 def _open_h5(path: str | os.PathLike, what: str, fmt: str | tuple[str, ...],
              key: str | None = None) -> Iterator[h5py.File]:
@@ -242,11 +254,7 @@ def _open_h5(path: str | os.PathLike, what: str, fmt: str | tuple[str, ...],
 
     ``what`` names the kind of file in the errors.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{what} {path} not found")
-    if not path.is_file():
-        raise ValueError(f"{path} is not a file")
+    path = check_file(path, what)
     try:
         f = h5py.File(path, "r")
     except OSError as exc:

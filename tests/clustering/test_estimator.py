@@ -276,7 +276,7 @@ def test_spectral_head_labels_every_row_by_its_nearest_clustered_row():
     Z, y = _rings(300)
     config = HeadConfig(n_clusters=2, epochs=0, batch_size=32, lr=1e-3, seed=0, device="cpu")
     head = SpectralHead(config)
-    head.spectral_max_samples = 100  # cluster a subsample; the other rows join their nearest
+    head.max_samples = 100  # cluster a subsample; the other rows join their nearest
     labels, centers = head._cluster(Z)
     assert centers.shape == (2, 2) and len(head.assigner.reference) == 100
     assert adjusted_rand_score(y, labels) == 1.0

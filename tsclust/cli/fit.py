@@ -95,7 +95,7 @@ def _fit_distributed(args: argparse.Namespace) -> int:
     return rc
 
 
-def _fit_by_recording(args: argparse.Namespace) -> int:
+def _fit_by_recording(args: argparse.Namespace, start: float) -> int:
     """Fit a RecordingClusterer, given each window's recording."""
     import numpy as np
 
@@ -117,7 +117,7 @@ def _fit_by_recording(args: argparse.Namespace) -> int:
     est.fit(w.X, groups=w.origins[:, 0])
     n_rec = len(np.unique(w.origins[:, 0]))
     return _save_fitted(est, w, f"rec+{est.head}", f" of {n_rec} recordings", t0, args,
-                        args.started)
+                        start)
 
 
 def _select_k(est: Any, X: Any, args: argparse.Namespace) -> Any:
@@ -158,12 +158,13 @@ def _save_fitted(
 
 def run(args: argparse.Namespace) -> int:
     """Check the options and the estimator's parameters, then fit and save."""
-    args.started = time.perf_counter()
+    from ..io import check_file
+
+    start = time.perf_counter()
     check_outputs([args.out], [args.store], args.overwrite)
-    if not Path(args.store).is_file():  # before torch is imported (seconds)
-        raise FileNotFoundError(f"window store {args.store} not found")
+    check_file(args.store, "window store")  # before torch is imported (seconds)
     if args.by_recording:
-        return _fit_by_recording(args)
+        return _fit_by_recording(args, start)
     if args.nproc > 1 and args.n_clusters == "auto":
         raise ValueError("-k auto is not supported with --nproc > 1; give an integer")
 
@@ -182,4 +183,4 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     est.fit(w.X)
     return _save_fitted(est, w, f"{est.architecture_}+{est.head_.name}", "", t0, args,
-                        args.started)
+                        start)

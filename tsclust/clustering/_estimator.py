@@ -21,7 +21,7 @@ from ..models import VectorAutoencoder, build_autoencoder, check_architecture, r
 from ..models._common import seeded
 from ..training import TrainConfig, TrainingDivergedError, encode, feature_view, resolve_device
 from ..training.losses import PRETEXTS, RECONSTRUCTION_WEIGHTS
-from ._heads import HeadConfig, check_head, resolve_head
+from ._heads import AUTO_HEAD, HeadConfig, check_head, resolve_head
 
 __all__ = ["AutoencoderClusterer", "DeepClusterer", "LatentClusterer", "SCALINGS"]
 
@@ -154,7 +154,7 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
     def _has_proba(self) -> bool:
         if hasattr(self, "head_"):
             return self.head_.soft
-        return self.head != "auto" and check_head(self.head).soft
+        return self.head != AUTO_HEAD and check_head(self.head).soft
 
     @available_if(_has_proba)
     def predict_proba(self, X: Any) -> np.ndarray:

@@ -649,28 +649,20 @@ class EmbeddingAssigner(SubsampleAssigner):
         return rows.astype(np.int64), np.asarray(labels, dtype=np.int64)
 
 
-class SpectralHead(Head):
-    """Spectral clustering of the latents' nearest-neighbour graph, no fine-tuning.
+class _AssignerHead(Head):
+    """A head whose clustering is a :class:`SubsampleAssigner`, no fine-tuning.
 
-    A neighbour graph follows clusters of any shape where k-means cuts along straight
-    borders: on the conv autoencoder's latents (batch 256) it raised mean NMI from 0.316 to
-    0.359 on the selection half of the UCR panel and from 0.255 to 0.278 on the report half;
-    the raw series' graph alone (the ``"spectral"`` baseline) does as well (see the README). Every row, new or not, takes the cluster of its nearest
-    clustered training latent (kept as ``reference``, saved in model files), so ``predict``
-    on the training windows gives ``labels_``. Above ``spectral_max_samples`` training rows
-    a seeded subsample is clustered and the other rows join their nearest one
-    (:class:`SpectralAssigner`). ``cluster_centers_`` are the cluster means (``score`` and
-    the latent plots use them).
+    Every row, new or not, takes the cluster of its nearest clustered training latent (kept
+    as ``reference``, saved in model files), so ``predict`` on the training windows gives
+    ``labels_``. Above ``max_samples`` training rows a seeded subsample is clustered and the
+    other rows join their nearest one. ``cluster_centers_`` are the cluster means (``score``
+    and the latent plots use them). Subclasses define :meth:`_assigner`.
     """
 
-    name = "spectral"
-    n_neighbors = 10
-    spectral_max_samples = 20_000
+    max_samples = 20_000
 
-    def _assigner(self) -> SpectralAssigner:
-        c = self.config
-        return SpectralAssigner(c.n_clusters, self.n_neighbors, self.spectral_max_samples,
-                                c.seed)
+    def _assigner(self) -> SubsampleAssigner:  # pragma: no cover
+        raise NotImplementedError
 
     def _cluster(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         self.assigner = self._assigner().fit(Z)
@@ -689,25 +681,43 @@ class SpectralHead(Head):
         self.assigner.reference_labels = np.asarray(arrays["reference_labels"], dtype=np.int64)
 
 
-class EmbeddingHead(SpectralHead):
+class SpectralHead(_AssignerHead):
+    """Spectral clustering of the latents' nearest-neighbour graph, no fine-tuning.
+
+    A neighbour graph follows clusters of any shape where k-means cuts along straight
+    borders: on the conv autoencoder's latents (batch 256) it raised mean NMI from 0.316 to
+    0.359 on the selection half of the UCR panel and from 0.255 to 0.278 on the report half;
+    the raw series' graph alone (the ``"spectral"`` baseline) does as well (see the README).
+    New rows and the rows left out of the subsample join their nearest clustered latent
+    (:class:`SpectralAssigner`, :class:`_AssignerHead`).
+    """
+
+    name = "spectral"
+    n_neighbors = 10
+
+    def _assigner(self) -> SpectralAssigner:
+        c = self.config
+        return SpectralAssigner(c.n_clusters, self.n_neighbors, self.max_samples, c.seed)
+
+
+class EmbeddingHead(_AssignerHead):
     """A neighbour embedding of the latents (UMAP's objective), then k-means on it.
 
     The latents' fuzzy nearest-neighbour graph is embedded in 10 dimensions
     (:class:`EmbeddingAssigner`; neighbours follow the number of rows:
     :func:`tsclust.clustering._embedding.default_n_neighbors`) and k-means clusters the
     embedding, as N2D (McConville et al. 2020) does on autoencoder latents. No fine-tuning.
-    Every row, new or not, takes the cluster of its nearest clustered training latent (kept
-    as ``reference``, saved in model files), so ``predict`` on the training windows gives
-    ``labels_``; above 20,000 training rows a seeded subsample is embedded.
+    New rows and the rows left out of the subsample join their nearest embedded latent
+    (:class:`_AssignerHead`).
     """
 
     name = "umap"
     clustering = "kmeans"
 
-    def _assigner(self) -> SubsampleAssigner:
+    def _assigner(self) -> EmbeddingAssigner:
         c = self.config
-        return EmbeddingAssigner(c.n_clusters, None, 10, self.clustering,
-                                 self.spectral_max_samples, c.seed)
+        return EmbeddingAssigner(c.n_clusters, None, 10, self.clustering, self.max_samples,
+                                 c.seed)
 
 
 class EmbeddingGMMHead(EmbeddingHead):
@@ -736,11 +746,14 @@ DEFAULT_HEAD = "umap"
 AUTO_HEAD = "auto"
 
 
-def check_head(name: Any) -> type[Head]:
-    """Return the head class registered as ``name``; ValueError listing valid names otherwise."""
+def check_head(name: Any, *, auto: bool = False) -> type[Head]:
+    """Return the head class registered as ``name``; ValueError listing valid names otherwise.
+
+    ``auto``: the caller also takes :data:`AUTO_HEAD`, and the message says so.
+    """
     if name not in HEADS:
-        raise ValueError(f"unknown head {name!r}; valid names are {sorted(HEADS)} or "
-                         f"{AUTO_HEAD!r}")
+        also = f" or {AUTO_HEAD!r}" if auto else ""
+        raise ValueError(f"unknown head {name!r}; valid names are {sorted(HEADS)}{also}")
     return HEADS[name]
 
 
@@ -753,5 +766,5 @@ def resolve_head(name: Any, architecture: str | None = None) -> str:
     """
     if name == AUTO_HEAD:
         return HEAD_BY_ARCHITECTURE.get(architecture or "", DEFAULT_HEAD)
-    check_head(name)
+    check_head(name, auto=True)
     return name
