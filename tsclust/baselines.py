@@ -1161,7 +1161,7 @@ class RocketUMAP(_EmbeddingStep, RocketKMeans):
     >>> t = np.linspace(0, 8 * np.pi, 64)
     >>> X = np.concatenate([np.sin(t)[None, :, None] + 0.1 * rng.randn(10, 64, 1),
     ...                     np.sign(np.sin(4 * t))[None, :, None] + 0.1 * rng.randn(10, 64, 1)])
-    >>> labels = RocketUMAP(2, n_features=168, n_neighbors=5, random_state=0).fit_predict(X)
+    >>> labels = RocketUMAP(2, n_features=168, n_neighbors=10, random_state=0).fit_predict(X)
     >>> len(set(labels[:10])), len(set(labels[10:])), bool(labels[0] != labels[10])
     (1, 1, True)
     """
