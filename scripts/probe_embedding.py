@@ -21,12 +21,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from sklearn.mixture import GaussianMixture
 
 from tsclust import DeepClusterer
 from tsclust.bench import panel
-from tsclust.clustering._embedding import CLUSTERINGS, default_n_neighbors, embed
+from tsclust.clustering._embedding import default_n_neighbors, embed
 from tsclust.clustering._heads import silhouette
 from tsclust.metrics import ari, nmi
+
+
+def _kmeans(E: np.ndarray, k: int, seed: int) -> np.ndarray:
+    return KMeans(k, n_init=10, random_state=seed).fit_predict(E.astype(np.float64))
+
+
+def _gmm(E: np.ndarray, k: int, seed: int) -> np.ndarray:
+    E = E.astype(np.float64)
+    return GaussianMixture(k, covariance_type="full", random_state=seed, reg_covar=1e-4).fit(
+        E).predict(E)
+
+
+CLUSTERINGS = {"kmeans": _kmeans, "gmm": _gmm}
 
 
 def variants(n: int) -> dict[str, tuple[int, str]]:

@@ -7,8 +7,9 @@ fuzzy union ``W + W.T - W * W.T``), a spectral initialisation, and stochastic gr
 of UMAP's cross-entropy with negative sampling, run here as one vectorised update of all the
 edges sampled in an epoch (UMAP updates them one by one; numba is not needed, and the
 compilation that umap-learn pays in every fresh process is not paid). The embedding is then
-clustered (k-means or a Gaussian mixture), as N2D (McConville et al. 2020) does on
-autoencoder latents.
+clustered, as N2D (McConville et al. 2020) does on
+autoencoder latents (here k-means; a Gaussian mixture, measured in
+``scripts/probe_embedding.py``, gave no gain).
 
 Pure computation: numpy / scipy / torch in, arrays out; no I/O, no printing.
 """
@@ -23,7 +24,6 @@ import numpy as np
 import torch
 
 __all__ = [
-    "CLUSTERINGS",
     "default_n_neighbors",
     "embed",
     "fuzzy_knn_graph",
@@ -273,21 +273,3 @@ def embed(
     init = _spectral_init(graph, dim, seed)
     a, b = umap_ab(min_dist)
     return optimize_layout(graph, init, epochs, a, b, seed=seed)
-
-
-def _kmeans(Y: np.ndarray, n_clusters: int, seed: int) -> np.ndarray:
-    from sklearn.cluster import KMeans
-
-    return KMeans(n_clusters, n_init=10, random_state=seed).fit_predict(Y.astype(np.float64))
-
-
-def _gmm(Y: np.ndarray, n_clusters: int, seed: int) -> np.ndarray:
-    from sklearn.mixture import GaussianMixture
-
-    gm = GaussianMixture(n_clusters, covariance_type="full", n_init=1, random_state=seed,
-                         reg_covar=1e-4)
-    return gm.fit(Y.astype(np.float64)).predict(Y.astype(np.float64))
-
-
-#: How the embedding is clustered: name -> ``f(Y, n_clusters, seed) -> labels``.
-CLUSTERINGS = {"kmeans": _kmeans, "gmm": _gmm}

@@ -201,7 +201,7 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         more channels and "rocket" (random-kernel features under an MLP) for one channel
         (:func:`tsclust.models.resolve_architecture`; chosen on HAPT and on half of the
         UCR panel, see the README).
-    head : {"auto", "umap", "umap-gmm", "kmeans", "dec", "idec", "dcn", "compact", "ward", "spectral"}, default="auto"
+    head : {"auto", "umap", "kmeans", "dec", "idec", "dcn", "compact", "ward", "spectral"}, default="auto"
         Clustering head from :data:`tsclust.clustering.HEADS`. "umap" embeds the latents'
         fuzzy nearest-neighbour graph (UMAP's objective, 10 dimensions, ``max(50,
         sqrt(n) / 2)`` neighbours) and runs k-means on the embedding, with no fine-tuning.

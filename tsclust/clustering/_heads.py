@@ -612,12 +612,12 @@ class SpectralAssigner(SubsampleAssigner):
 
 
 class EmbeddingAssigner(SubsampleAssigner):
-    """Neighbour embedding of the rows, then k-means or a Gaussian mixture on it.
+    """Neighbour embedding of the rows, then k-means on it.
 
     The rows (a seeded subsample above ``max_samples``) are embedded by
     :func:`tsclust.clustering._embedding.embed` (UMAP's fuzzy neighbour graph and
-    cross-entropy, in torch) in ``n_components`` dimensions, and the embedding is clustered
-    by ``clustering``. New rows take the cluster of their nearest embedded training row.
+    cross-entropy, in torch) in ``n_components`` dimensions, and k-means (10 restarts)
+    clusters the embedding. New rows take the cluster of their nearest embedded training row.
 
     Parameters
     ----------
@@ -627,25 +627,24 @@ class EmbeddingAssigner(SubsampleAssigner):
         :func:`tsclust.clustering._embedding.default_n_neighbors`.
     n_components : int, default=10
         Dimensions of the embedding.
-    clustering : {"kmeans", "gmm"}, default="kmeans"
-        What clusters the embedding (:data:`tsclust.clustering._embedding.CLUSTERINGS`).
     max_samples : int, default=20000
     seed : int, default=0
     """
 
     def __init__(self, n_clusters: int, n_neighbors: int | None = None, n_components: int = 10,
-                 clustering: str = "kmeans", max_samples: int = 20_000, seed: int = 0) -> None:
+                 max_samples: int = 20_000, seed: int = 0) -> None:
         super().__init__(n_clusters, max_samples, seed)
-        self.n_neighbors, self.n_components, self.clustering = n_neighbors, n_components, clustering
+        self.n_neighbors, self.n_components = n_neighbors, n_components
 
     def _cluster_rows(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from ._embedding import CLUSTERINGS, embed
+        from ._embedding import embed
 
         rows = _subsample_rows(len(Z), self.max_samples, self.seed)
         Y = embed(np.asarray(Z[rows], dtype=np.float64), self.n_components, self.n_neighbors,
                   seed=self.seed)
         self.embedding_ = Y
-        labels = CLUSTERINGS[self.clustering](Y, self.n_clusters, self.seed)
+        labels = KMeans(self.n_clusters, n_init=10, random_state=self.seed).fit_predict(
+            Y.astype(np.float64))
         return rows.astype(np.int64), np.asarray(labels, dtype=np.int64)
 
 
@@ -712,19 +711,10 @@ class EmbeddingHead(_AssignerHead):
     """
 
     name = "umap"
-    clustering = "kmeans"
 
     def _assigner(self) -> EmbeddingAssigner:
         c = self.config
-        return EmbeddingAssigner(c.n_clusters, None, 10, self.clustering, self.max_samples,
-                                 c.seed)
-
-
-class EmbeddingGMMHead(EmbeddingHead):
-    """:class:`EmbeddingHead` with a Gaussian mixture (full covariances) on the embedding."""
-
-    name = "umap-gmm"
-    clustering = "gmm"
+        return EmbeddingAssigner(c.n_clusters, None, 10, self.max_samples, c.seed)
 
 
 HEADS: dict[str, type[Head]] = {
@@ -736,7 +726,6 @@ HEADS: dict[str, type[Head]] = {
     "ward": WardHead,
     "spectral": SpectralHead,
     "umap": EmbeddingHead,
-    "umap-gmm": EmbeddingGMMHead,
 }
 
 
