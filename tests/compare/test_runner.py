@@ -65,6 +65,9 @@ def test_method_params_and_seeds_reach_the_estimator(data, spies):
         progress=False,
     )
     assert [(c[1], c[2]) for c in spies] == [(3, 2), (4, 2)]
+    spies.clear()
+    rows = compare(X, y, n_clusters=2, methods=["spy"], seeds=3, progress=False)
+    assert [c[1] for c in spies] == [0, 1, 2] == [r["seed"] for r in rows]  # as --seeds 3
     with pytest.raises(ValueError, match="not run"):
         compare(X, y, n_clusters=2, methods=["spy"], method_params={"kmeans": {}}, progress=False)
 
@@ -82,6 +85,9 @@ def test_method_params_and_seeds_reach_the_estimator(data, spies):
         ({"protocol": "semi"}, "protocol"),
         ({"seeds": []}, "seeds"),
         ({"seeds": [-1]}, "seed"),
+        ({"seeds": 0}, "seeds"),
+        ({"seeds": "3"}, "seeds"),
+        ({"seeds": True}, "seeds"),
         ({"n_clusters": 1}, "n_clusters"),
         ({"n_clusters": 100}, "larger than"),
         ({"subsample": 1}, "subsample"),

@@ -29,7 +29,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("store", type=Path, help="HDF5 window store")
     p.add_argument("-k", "--n-clusters", type=number(int, low=1), required=True)
     p.add_argument("--methods", required=True, help="comma-separated method names")
-    p.add_argument("--seeds", type=number(int, low=1), default=3, help="number of seeds (0..N-1)")
+    p.add_argument("--seeds", type=number(int, low=1), default=3, help="number of seeds: runs seeds 0..N-1, as the Python "
+                   "compare(seeds=N) (default 3)")
     p.add_argument("--protocol", choices=("transductive", "inductive"), default="transductive")
     p.add_argument("--test-fraction", type=number(float, low=0, high=1, strict=True), default=None,
                    help="inductive: fraction of subjects held out (default 0.25)")
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
         X = ChannelStandardScaler().fit_transform(X).astype(np.float32)
     rows = compare(
-        X, w.y, n_clusters=args.n_clusters, methods=methods, seeds=tuple(range(args.seeds)),
+        X, w.y, n_clusters=args.n_clusters, methods=methods, seeds=args.seeds,
         protocol=args.protocol, groups=w.subject if args.protocol == "inductive" else None,
         test_fraction=args.test_fraction, subsample=args.subsample,
         method_params=_method_params(methods, args.epochs), progress=not args.quiet,

@@ -181,7 +181,13 @@ def _check_int(value: Any, name: str, minimum: int) -> int:
 
 
 def _check_seeds(seeds: int | Iterable[int]) -> list[int]:
-    seed_list = [seeds] if isinstance(seeds, numbers.Integral) else list(seeds)
+    """``seeds`` as a list: an int ``n`` is the seeds ``0 .. n-1`` (as ``tsclust compare --seeds``)."""
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        n = _check_int(seeds, "seeds (a number of seeds)", 1)
+        return list(range(n))
+    if isinstance(seeds, (str, bytes, bool)):
+        raise ValueError(f"seeds must be a number of seeds or a list of seeds, got {seeds!r}")
+    seed_list = list(seeds)
     if not seed_list:
         raise ValueError("seeds is empty")
     for s in seed_list:
@@ -271,7 +277,9 @@ def compare(
         Method names (see :mod:`tsclust.compare.methods`); all are validated before the first
         run.
     seeds : int or iterable of int, default=(0, 1, 2)
-        One run per method and seed; the seed is the estimator's ``random_state``.
+        One run per method and seed; the seed is the estimator's ``random_state``. An int
+        ``n`` is a number of seeds, ``0 .. n-1`` (``seeds=3`` runs seeds 0, 1 and 2, as
+        ``tsclust compare --seeds 3``); to run one given seed, pass a list (``seeds=[3]``).
     protocol : {"transductive", "inductive"}, default="transductive"
         Transductive: ``fit_predict(X)`` scored on ``X``. Inductive: ``fit`` on the training
         windows, ``predict`` on held-out windows, scored there (see
@@ -322,7 +330,8 @@ def compare(
     ------
     ValueError
         Unknown, duplicate or empty methods (before any run), bad protocol or split arguments,
-        bad shapes, ``n_clusters`` out of range.
+        bad shapes, ``n_clusters`` out of range, ``seeds`` an int below 1, empty, or holding
+        a negative seed.
 
     Examples
     --------
