@@ -64,6 +64,45 @@ def elbow(k: np.ndarray, inertia: np.ndarray) -> int:
     return int(k[int(np.argmax(1.0 - x - y))])
 
 
+def _check_distinct(X: np.ndarray, k_max: int, what: str) -> int:
+    """The number of distinct rows of ``X`` (capped at ``k_max``); ValueError below 2 or k_max.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+    k_max : int
+        The largest number of clusters asked for.
+    what : str
+        ``"windows"`` or ``"latents"``, for the message.
+
+    Returns
+    -------
+    n_distinct : int
+        At most ``k_max``.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 distinct rows, or (for ``"windows"``) fewer than ``k_max``.
+    """
+    rows = np.ascontiguousarray(X).reshape(len(X), -1)
+    seen: set[bytes] = set()
+    for row in rows:
+        seen.add(row.tobytes())
+        if len(seen) >= k_max:
+            return k_max
+    n = len(seen)
+    if n < 2:
+        which = (f"all {len(X)} windows are identical" if what == "windows" else
+                 f"the latents of all {len(X)} windows are identical (the encoder collapsed: "
+                 "try another architecture or more pre-training)")
+        raise ValueError(f"select_k: {which}; there is no number of clusters to choose")
+    if what == "windows":
+        raise ValueError(f"select_k: only {n} distinct windows among {len(X)}: every k of "
+                         f"k_range must be at most {n}, got k_range up to {k_max}")
+    return n
+
+
 def select_k(
     X: Any,
     k_range: Any = range(2, 13),
@@ -96,7 +135,14 @@ def select_k(
     -----
     UserWarning
         When the best k by silhouette is the largest of ``k_range`` (two or more
-        candidates): the score may still be rising.
+        candidates): the score may still be rising; when the latents hold fewer distinct
+        points than the largest k (those k score NaN).
+
+    Raises
+    ------
+    ValueError
+        ``k_range`` out of range; all windows identical, or fewer distinct windows than the
+        largest k (checked before training); all latents identical.
 
     Returns
     -------
@@ -113,18 +159,29 @@ def select_k(
         raise ValueError(
             f"k_range must hold integers in [2, n_samples - 1 = {X.shape[0] - 1}], got {ks.tolist()}"
         )
+    _check_distinct(X, int(ks[-1]), "windows")
     seed = derive_seed(random_state)
     est = clone(estimator) if estimator is not None else DeepClusterer()
     est.set_params(head="kmeans", n_clusters=int(ks[0]), random_state=seed)
     Z = est.fit(X).transform(X).astype(np.float64)
+    n_latents = _check_distinct(Z, int(ks[-1]), "latents")
+    if n_latents < ks[-1]:
+        warnings.warn(
+            f"select_k: the encoder maps the windows to {n_latents} distinct latents; k above "
+            f"{n_latents} is not scored (NaN)", UserWarning, stacklevel=2)
     rng = check_random_state(seed)
     sample = rng.choice(len(Z), min(sample_size, len(Z)), replace=False)
     sil, ch, inertia = [], [], []
     for k in ks:
+        if k > n_latents:  # k-means cannot find k clusters among fewer points
+            inertia.append(0.0)
+            ch.append(np.nan)
+            sil.append(np.nan)
+            continue
         km = KMeans(int(k), n_init=n_init, random_state=seed).fit(Z)
         labels = km.labels_
         inertia.append(km.inertia_)
-        ch.append(calinski_harabasz_score(Z, labels))
+        ch.append(calinski_harabasz_score(Z, labels) if len(np.unique(labels)) > 1 else np.nan)
         sil.append(silhouette(Z[sample], labels[sample]))
     sil_a, ch_a, in_a = np.array(sil), np.array(ch), np.array(inertia)
     best = int(ks[np.nanargmax(sil_a)]) if np.isfinite(sil_a).any() else int(ks[0])
