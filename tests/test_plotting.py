@@ -69,3 +69,52 @@ def test_no_successful_run_still_writes(tmp_path):
 def test_bad_score():
     with pytest.raises(ValueError, match="score"):
         plot_compare(_rows(), Figure().add_subplot(), score="f1")
+
+
+def _bar_ends(ax):
+    """The lower and upper ends of every error bar drawn on ``ax``."""
+    from matplotlib.container import ErrorbarContainer
+
+    ends = []
+    for cont in ax.containers:
+        if isinstance(cont, ErrorbarContainer):
+            for coll in cont.lines[2]:
+                for seg in coll.get_segments():
+                    ends.append((float(seg[:, 1].min()), float(seg[:, 1].max())))
+    return ends
+
+
+def test_error_bars_stay_inside_the_score_range():
+    rows = [
+        {"method": m, "seed": s, "ari": v, "nmi": v, "wall_time_s": 1.0, "error": None}
+        for m, vals in (("high", (1.0, 1.0, 0.5)), ("low", (0.0, 0.0, 0.6)))
+        for s, v in enumerate(vals)
+    ]
+    for score in ("ari", "nmi"):
+        ends = _bar_ends(plot_compare(rows, Figure().add_subplot(), score=score))
+        assert len(ends) == 2
+        assert all(0.0 <= lo <= hi <= 1.0 for lo, hi in ends)
+        assert max(hi for _, hi in ends) == 1.0 and min(lo for lo, _ in ends) == 0.0
+
+
+def test_negative_mean_ari_bar_starts_at_the_mean():
+    rows = [{"method": "m", "seed": s, "ari": v, "wall_time_s": 1.0, "error": None}
+            for s, v in enumerate((-0.1, -0.05, 0.0))]
+    (lo, hi), = _bar_ends(plot_compare(rows, Figure().add_subplot(), score="ari"))
+    assert lo == pytest.approx(-0.05) and hi == pytest.approx(0.0)
+
+
+def test_file_has_ari_and_nmi_panels(tmp_path, monkeypatch):
+    import tsclust.plotting as mod
+
+    figs = []
+    real = mod._new_figure
+    monkeypatch.setattr(mod, "_new_figure", lambda size: figs.append(real(size)) or figs[-1])
+    rows = [dict(r, nmi=r["ari"] + 0.05) for r in _rows()]
+    plot_compare(rows, tmp_path / "r.png")
+    assert [ax.get_ylabel() for ax in figs[-1].get_axes()] == ["ARI", "NMI"]
+    plot_compare(rows, tmp_path / "s.png", score="nmi")
+    assert [ax.get_ylabel() for ax in figs[-1].get_axes()] == ["NMI"]
+    plot_compare(_rows(with_labels=False), tmp_path / "u.png")
+    assert [ax.get_ylabel() for ax in figs[-1].get_axes()] == [
+        "silhouette (flattened windows)"]

@@ -78,3 +78,46 @@ def test_plot_history(tmp_path):
     assert len(fig.get_axes()) == 3  # pretrain, finetune, its twin axis
     fig = plot_history({"pretrain": [], "finetune": []})
     assert "no pre-training" in [t.get_text() for t in fig.get_axes()[0].texts]
+
+
+def _legend(ax):
+    """``{text: facecolor}`` of the legend of ``ax``."""
+    leg = ax.get_legend()
+    return {t.get_text(): tuple(h.get_facecolor()) for t, h in
+            zip(leg.get_texts(), leg.legend_handles, strict=True)}
+
+
+def test_timeline_cluster_and_truth_colours_agree(hapt_like):
+    res = _result(hapt_like.n_samples, 50.0)  # cluster 0 ~ WALKING, cluster 1 ~ SITTING
+    axes = plot_timeline(hapt_like, res).get_axes()
+    clusters, truth = _legend(axes[2]), _legend(axes[3])
+    c0 = next(v for k, v in clusters.items() if k.startswith("cluster 0: WALKING"))
+    c1 = next(v for k, v in clusters.items() if k.startswith("cluster 1: SITTING"))
+    assert c0 == truth["1 WALKING"] and c1 == truth["4 SITTING"] and c0 != c1
+
+
+def test_timeline_unmatched_cluster_gets_a_colour_of_its_own(hapt_like):
+    res = _result(hapt_like.n_samples, 50.0)
+    labels = res.sample_labels.copy()
+    labels[180:] = 2  # a second SITTING cluster, smaller than cluster 1
+    res = SegmentationResult(labels, res.confidence, res.segments, res.window_labels,
+                             res.starts, size=20, step=10, n_clusters=3, sampling_rate=50.0)
+    axes = plot_timeline(hapt_like, res).get_axes()
+    clusters, truth = _legend(axes[2]), _legend(axes[3])
+    c2 = next(v for k, v in clusters.items() if k.startswith("cluster 2: SITTING"))
+    assert c2 not in truth.values() and c2 not in [v for k, v in clusters.items()
+                                                   if not k.startswith("cluster 2")]
+
+
+def test_timeline_title_counts_used_clusters(hapt_like):
+    res = _result(hapt_like.n_samples, 50.0)  # n_clusters=3, two of them occur
+    assert res.n_clusters == 3
+    assert ", 2 clusters " in plot_timeline(hapt_like, res).get_suptitle()
+
+
+def test_timeline_of_unlabelled_recording_has_no_truth_strip(hapt_like):
+    rec = Recording(hapt_like.signals, labels=np.zeros(hapt_like.n_samples, dtype=int),
+                    channels=HAPT_CHANNELS, sampling_rate=50.0)
+    axes = plot_timeline(rec, _result(rec.n_samples, 50.0)).get_axes()
+    assert len(axes) == 3  # acc, gyro, cluster
+    assert axes[-1].get_ylabel() == "cluster" and axes[-1].get_xlabel() == "time (s)"

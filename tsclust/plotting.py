@@ -24,6 +24,10 @@ _SCORE_LABELS = {
 }
 
 
+_SCORE_RANGE = {"ari": (0.0, 1.0), "nmi": (0.0, 1.0), "acc": (0.0, 1.0), "silhouette": (-1.0, 1.0)}
+"""Where a score's error bar is clipped (a negative mean ARI keeps its lower end at the mean)."""
+
+
 def _value(row: Mapping[str, Any], key: str) -> float:
     value = row.get(key)
     try:
@@ -31,6 +35,13 @@ def _value(row: Mapping[str, Any], key: str) -> float:
     except (TypeError, ValueError):
         return math.nan
     return value
+
+
+def _clipped_err(y: float, std: float, score: str) -> tuple[float, float]:
+    """Lengths ``(below, above)`` of the bar ``y ± std`` clipped to the range of ``score``."""
+    lo, hi = _SCORE_RANGE[score]
+    lo, hi = min(lo, y), max(hi, y)
+    return y - max(y - std, lo), min(y + std, hi) - y
 
 
 def plot_compare(
@@ -42,17 +53,20 @@ def plot_compare(
     """Score against wall time, one colour per method (log-x).
 
     Each successful run is a faint dot; each method's mean (over its successful runs) is a large
-    marker with a vertical error bar (sample standard deviation of the score over seeds).
+    marker with a vertical error bar: the sample standard deviation of the score over seeds,
+    clipped to the score's range ([0, 1] for ARI, NMI and accuracy, [-1, 1] for the
+    silhouette), so that no bar passes a perfect score.
 
     Parameters
     ----------
     rows : sequence of dict
-        Rows of :func:`tsclust.compare.compare` (keys ``method``, ``wall_time_s``, the score,
-        ``error``).
+        Rows of :func:`tsclust.compare.compare` (keys ``method``, ``wall_time_s``, the scores
+        ``ari``, ``nmi``, ..., ``error``).
     path_or_ax : str, path or matplotlib Axes
         Where to draw: a file path (the format follows the suffix, e.g. ``.png``) or an Axes.
     score : {"ari", "nmi", "acc", "silhouette"} or None, default=None
-        The y axis; None means ARI when any run has labels, else silhouette.
+        The y axis. None: with labels (any finite ARI) a file gets two panels, ARI and NMI
+        side by side, and an Axes gets ARI; without labels, the silhouette.
 
     Returns
     -------
@@ -67,21 +81,32 @@ def plot_compare(
     ...     plot_compare(rows, os.path.join(d, "r.png")).name
     'r.png'
     """
-    if score is None:
-        has_labels = any(math.isfinite(_value(r, "ari")) for r in rows)
-        score = "ari" if has_labels else "silhouette"
-    if score not in _SCORE_LABELS:
+    if score is not None and score not in _SCORE_LABELS:
         raise ValueError(f"score must be one of {sorted(_SCORE_LABELS)}, got {score!r}")
-
+    has_labels = any(math.isfinite(_value(r, "ari")) for r in rows)
     to_file = isinstance(path_or_ax, (str, os.PathLike))
-    if to_file:
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(7.5, 4.8), layout="constrained")
-        ax = fig.add_subplot()
+    if score is not None:
+        scores = [score]
+    elif not has_labels:
+        scores = ["silhouette"]
     else:
-        ax = path_or_ax
+        scores = ["ari", "nmi"] if to_file else ["ari"]
+    if not to_file:
+        _compare_panel(path_or_ax, rows, scores[0], legend=True)
+        return path_or_ax
+    fig = _new_figure((7.5 if len(scores) == 1 else 12.5, 4.8))
+    axes = np.atleast_1d(fig.subplots(1, len(scores), sharex=True))
+    for i, (ax, name) in enumerate(zip(axes, scores, strict=True)):
+        _compare_panel(ax, rows, name, legend=i == len(scores) - 1)
+    path = Path(path_or_ax)
+    fig.savefig(path, dpi=120)
+    return path
 
+
+def _compare_panel(
+    ax: Any, rows: Sequence[Mapping[str, Any]], score: str, *, legend: bool
+) -> int:
+    """Draw one score of :func:`plot_compare` on ``ax``; the number of methods drawn."""
     methods: list[str] = []
     for row in rows:
         if row.get("method") not in methods:
@@ -106,11 +131,12 @@ def plot_compare(
         color, marker = colors[i], markers[i % len(markers)]
         ax.scatter(pts[:, 0], pts[:, 1], color=color, alpha=0.3, s=18, marker=marker)
         x, y = pts[:, 0].mean(), pts[:, 1].mean()
-        yerr = pts[:, 1].std(ddof=1) if pts.shape[0] > 1 else 0.0
+        std = pts[:, 1].std(ddof=1) if pts.shape[0] > 1 else 0.0
+        below, above = _clipped_err(y, std, score)
         ax.errorbar(
             [x],
             [y],
-            yerr=[yerr],
+            yerr=[[below], [above]],
             color=color,
             marker=marker,
             markersize=8,
@@ -121,17 +147,13 @@ def plot_compare(
     ax.set_xlabel("wall time per run (s, log scale)")
     ax.set_ylabel(_SCORE_LABELS[score])
     ax.grid(True, which="both", alpha=0.3)
-    if drawn:
-        ax.legend(fontsize=8, loc="best")
-    else:
+    if not drawn:
         ax.text(0.5, 0.5, "no successful run", ha="center", va="center", transform=ax.transAxes)
         ax.set_xlim(1e-2, 1e2)
+    elif legend:
+        ax.legend(fontsize=8, loc="best")
     ax.set_title(f"{_SCORE_LABELS[score]} vs wall time (mean ± std over seeds)")
-    if to_file:
-        path = Path(path_or_ax)
-        fig.savefig(path, dpi=120)
-        return path
-    return ax
+    return drawn
 
 
 def plot_ranks(
@@ -273,8 +295,9 @@ def plot_timeline(
     result : tsclust.segmentation.SegmentationResult
         Output of :func:`tsclust.segmentation.segment_recording` on ``recording``.
     truth : array-like of shape (n_samples,) or False, optional
-        True class per sample (0 = unlabelled, not drawn); default ``recording.labels``
-        (nothing when the recording is unlabelled); False hides the row.
+        True class per sample (0 = unlabelled, not drawn); default ``recording.labels``.
+        A truth without any labelled sample (an unlabelled recording) draws no truth row;
+        False hides the row.
     class_names : dict or sequence of str, optional
         Names of the true classes; default the HAPT activity names for HAPT channels.
     path : str or path, optional
@@ -285,7 +308,14 @@ def plot_timeline(
     matplotlib.figure.Figure
         Rows: one panel per channel group (``acc_*``, ``gyro_*``, ...), the cluster bands
         (legend: each cluster's majority activity when the truth is known), the true
-        activities; shared time axis in seconds.
+        activities; shared time axis in seconds. The title counts the clusters that occur.
+
+    Notes
+    -----
+    Both strips take their colours from one palette: each true class has its own colour,
+    and a cluster shares a class's colour only when that class is the cluster's majority
+    (and no larger cluster claimed it first); every other cluster has a colour of its own.
+    Without truth, cluster ``c`` has the colour it has in :func:`plot_clusters`.
     """
     labels = np.asarray(result.sample_labels)
     n = recording.n_samples
@@ -299,6 +329,8 @@ def plot_timeline(
         truth = np.asarray(truth).astype(np.int64)
         if truth.shape != (n,):
             raise ValueError(f"truth has shape {truth.shape}, expected ({n},)")
+        if not truth.any():  # an unlabelled recording: no empty truth row
+            truth = None
     names = _class_name_map(recording, class_names)
     rate = recording.sampling_rate
     t = np.arange(n) / rate
@@ -314,32 +346,28 @@ def plot_timeline(
         ax.set_ylabel(group)
         ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, frameon=False)
         ax.grid(True, alpha=0.3)
+    present = sorted(int(c) for c in np.unique(labels) if c >= 0)
     title = recording.name or "recording"
     fig.suptitle(
-        f"{title}: {len(result.segments)} segments, {result.n_clusters} clusters "
+        f"{title}: {len(result.segments)} segments, {len(present)} clusters "
         f"(windows of {result.size / rate:g} s every {result.step / rate:g} s)"
     )
 
     from matplotlib.patches import Patch
 
-    k = max(int(result.n_clusters), int(labels.max()) + 1 if labels.size else 1)
-    ccolors = dict(enumerate(_distinct_colors(k)))
+    ccolors, tcolors = _shared_colors(labels, truth)
     ax_c = axes[len(groups)]
     _bands(ax_c, _label_runs(labels, rate), ccolors)
     ax_c.set_ylabel("cluster", rotation=0, ha="right", va="center")
-    present = sorted(set(np.unique(labels).tolist()) - {-1})
     handles = []
     for c in present:
         text = f"cluster {c}"
         if truth is not None:
-            sel = (labels == c) & (truth != 0)
-            if sel.any():
-                vals, counts = np.unique(truth[sel], return_counts=True)
-                best = int(vals[np.argmax(counts)])
-                share = counts.max() / counts.sum()
-                text += f": {names.get(best, best)} {share:.0%}"
-            else:
+            m = _majority(labels, truth, c)
+            if m is None:
                 text += ": only unlabelled samples"
+            else:
+                text += f": {names.get(m[0], m[0])} {m[1] / m[2]:.0%}"
         handles.append(Patch(color=ccolors[c], label=text))
     if (labels == -1).any():
         handles.append(Patch(facecolor="white", edgecolor="0.6", hatch="///", label="no window"))
@@ -349,21 +377,76 @@ def plot_timeline(
                 title_fontsize=7, alignment="left")
     if truth is not None:
         ax_t = axes[-1]
-        classes = sorted(set(np.unique(truth).tolist()) - {0})
-        tmap = _colormap("Set3" if len(classes) <= 12 else "tab20")
-        tcolors = {c: tmap(i % tmap.N) for i, c in enumerate(classes)}
-        tcolors[0] = "white"
+        classes = sorted(tcolors)
         _bands(ax_t, [r for r in _label_runs(truth, rate) if r[2] != 0], tcolors)
         ax_t.set_ylabel("truth", rotation=0, ha="right", va="center")
         th = [Patch(color=tcolors[c], label=f"{c} {names.get(c, '')}".strip()) for c in classes]
         th.append(Patch(facecolor="white", edgecolor="0.6", label="0 unlabelled"))
         ax_t.legend(handles=th, loc="upper left", bbox_to_anchor=(1.005, 1.15), fontsize=7,
-                    frameon=False, ncol=math.ceil(len(th) / 5), title="true activity",
+                    frameon=False, ncol=math.ceil(len(th) / 5),
+                    title="true activity (a cluster of the same colour is mostly it)",
                     title_fontsize=7, alignment="left")
     axes[-1].set_xlabel("time (s)")
     axes[-1].set_xlim(0, n / rate)
     _save(fig, path)
     return fig
+
+
+def _majority(labels: np.ndarray, truth: np.ndarray, c: int) -> tuple[int, int, int] | None:
+    """``(class, count, labelled)`` of the commonest true class of cluster ``c``; None if none.
+
+    Truth 0 (unlabelled) is ignored; ``labelled`` counts the members with a class.
+    """
+    sel = (labels == c) & (truth != 0)
+    if not sel.any():
+        return None
+    vals, counts = np.unique(truth[sel], return_counts=True)
+    i = int(np.argmax(counts))
+    return int(vals[i]), int(counts[i]), int(counts.sum())
+
+
+def _shared_colors(
+    labels: np.ndarray, truth: np.ndarray | None
+) -> tuple[dict[int, Any], dict[int, Any]]:
+    """Colours of the clusters and of the true classes, from one palette.
+
+    Without ``truth`` cluster ``c`` gets ``_distinct_colors(c + 1)[c]`` (the same colour in
+    every figure of this module). With it, class ``i`` of the sorted classes gets the
+    palette's colour ``i``, and a cluster takes the colour of its majority class when it is
+    the cluster with the most members of that class; every other cluster gets a colour no
+    class has. So a shared colour always means "this cluster is mostly this class", never a
+    coincidence of ids.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n,) of int
+        Cluster ids; negative ids (no cluster) get no colour.
+    truth : ndarray of shape (n,) of int or None
+        True classes, 0 = unlabelled.
+
+    Returns
+    -------
+    cluster_colors, class_colors : dict of int to colour
+        ``class_colors`` is empty without ``truth``.
+    """
+    clusters = sorted(int(c) for c in np.unique(labels) if c >= 0)
+    if truth is None:
+        palette = _distinct_colors(max(clusters, default=-1) + 1)
+        return {c: palette[c] for c in clusters}, {}
+    classes = sorted(int(c) for c in np.unique(truth) if c != 0)
+    majority = {c: _majority(labels, truth, c) for c in clusters}
+    owner: dict[int, int] = {}
+    ranked = sorted((m is None, -(m[1] if m else 0), c) for c, m in majority.items())
+    for _, _, c in ranked:
+        m = majority[c]
+        if m is not None and m[0] not in owner:
+            owner[m[0]] = c
+    unmatched = [c for c in clusters if c not in owner.values()]
+    palette = _distinct_colors(len(classes) + len(unmatched))
+    class_colors = {cls: palette[i] for i, cls in enumerate(classes)}
+    cluster_colors = {c: class_colors[cls] for cls, c in owner.items()}
+    cluster_colors.update({c: palette[len(classes) + j] for j, c in enumerate(unmatched)})
+    return cluster_colors, class_colors
 
 
 def _distinct_colors(n: int) -> list[Any]:
