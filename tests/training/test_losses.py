@@ -143,7 +143,9 @@ def test_pretext_loss_adds_a_seeded_term_whose_gradient_reaches_the_encoder(name
     half = float((pretext_loss(name, seed=3, weight=0.5)(ae, x, idx) - recon).detach())
     np.testing.assert_allclose(half, extra / 2, rtol=1e-4)
     assert extra > 0
-    one = pretext_loss(name, seed=3)(ae, x[:1], idx[:1])  # one window: nothing to contrast
+    loss = pretext_loss(name, seed=3)
+    loss(ae, x, idx)
+    one = loss(ae, x[:1], idx[:1])  # a last batch of one window: nothing to contrast
     assert float(one.detach()) == pytest.approx(float(reconstruction_loss()(ae, x[:1], idx[:1]).detach()))
     ae.zero_grad()
     (full - recon).backward()
@@ -151,3 +153,26 @@ def test_pretext_loss_adds_a_seeded_term_whose_gradient_reaches_the_encoder(name
                    if p.grad is not None and n.startswith("enc"))
     assert enc_grad > 0
     assert name in PRETEXTS
+
+
+@pytest.mark.parametrize("name", ["contrastive", "triplet"])
+def test_pretext_refuses_batches_of_one_window(name):
+    from tsclust.training.losses import pretext_loss
+
+    ae, x = _tiny_ae().eval(), torch.randn(8, 2, 16)
+    with pytest.raises(ValueError, match="batch_size >= 2"):
+        pretext_loss(name, batch_size=1)
+    with pytest.raises(ValueError, match="batch_size >= 2"):  # the first batch tells
+        pretext_loss(name)(ae, x[:1], torch.arange(1))
+    assert pretext_loss("none", batch_size=1) is not None  # reconstruction alone: fine
+
+
+def test_contrastive_fit_with_batch_size_1_is_refused():
+    from tsclust.clustering import DeepClusterer
+
+    X = np.random.RandomState(0).randn(12, 16, 2).astype(np.float32)
+    est = DeepClusterer(2, architecture="mlp", module_kwargs={"hidden": (8,)}, latent_dim=2,
+                        pretrain_epochs=1, finetune_epochs=0, batch_size=1, n_init=1,
+                        pretext="contrastive", device="cpu", random_state=0)
+    with pytest.raises(ValueError, match="pretext='contrastive'.*batch_size >= 2"):
+        est.fit(X)

@@ -180,6 +180,16 @@ PRETEXTS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None]
 }
 
 
+def _check_pretext_batch(name: str, batch_size: int) -> None:
+    """ValueError when a pretext term would see batches of fewer than 2 windows."""
+    if batch_size < 2:
+        raise ValueError(
+            f"pretext={name!r} contrasts each window's views with the other windows of its "
+            f"batch, and a batch holds {batch_size} window: use batch_size >= 2 (under DDP, "
+            "batch_size // world_size >= 2 per process), or pretext='none'"
+        )
+
+
 def pretext_loss(
     name: str,
     feature_weights: torch.Tensor | np.ndarray | None = None,
@@ -187,6 +197,7 @@ def pretext_loss(
     weight: float = 1.0,
     augmentations: Sequence[str] | None = None,
     seed: int = 0,
+    batch_size: int | None = None,
 ) -> LossFn:
     """Reconstruction plus a pretext term on two augmented views of each batch.
 
@@ -207,25 +218,43 @@ def pretext_loss(
     augmentations : sequence of str or None
         Names from :data:`~tsclust.training.augment.AUGMENTATIONS`; None: the default chain.
     seed : int, default=0
+    batch_size : int or None, default=None
+        The training batch size, when known: below 2 it is refused at once.
+
+    Returns
+    -------
+    loss_fn : callable ``(module, xb, idx) -> scalar tensor``
+        A pretext term needs other windows in the batch to tell each window's views from:
+        the first batch it sees must hold at least 2 windows, else ValueError (a batch size
+        of 1, or ``batch_size // world_size`` of 1 per process under DDP, would train the
+        reconstruction alone while claiming a pretext). A later short batch (the last one of
+        an epoch, of one window) adds the reconstruction only.
 
     Raises
     ------
     ValueError
-        Unknown ``name`` or augmentation.
+        Unknown ``name`` or augmentation; a pretext with ``batch_size`` below 2.
     """
     if name not in PRETEXTS:
         raise ValueError(f"pretext must be one of {sorted(PRETEXTS)}, got {name!r}")
     term = PRETEXTS[name]
     if term is None:
         return reconstruction_loss(feature_weights)
+    if batch_size is not None:
+        _check_pretext_batch(name, int(batch_size))
     names = check_augmentations(DEFAULT_AUGMENTATIONS if augmentations is None else augmentations)
     recon = reconstruction_term(feature_weights)
     generators: dict[torch.device, torch.Generator] = {}
+    seen_pairs: list[bool] = []  # a batch of >= 2 windows has been seen
 
     def _loss(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
         if xb.device not in generators:
             generators[xb.device] = torch.Generator(device=xb.device).manual_seed(int(seed))
         g, b = generators[xb.device], xb.shape[0]
+        if b >= 2:
+            seen_pairs[:] = [True]
+        elif not seen_pairs:  # the first batch: the batch size itself is 1
+            _check_pretext_batch(name, b)
         views = torch.cat([augment(xb, names, g), augment(xb, names, g)])  # (2B, C, L)
         x_hat, z = module(torch.cat([xb, views]))
         loss = recon(module, xb, x_hat[:b])
