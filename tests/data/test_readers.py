@@ -284,7 +284,7 @@ def test_read_csv_without_time(tmp_path, caplog):
         ("1,2\n3,4\n", {}, "header row of channel names"),
         ("a,b\n1,2\n", {"time_column": "t"}, r"time column 't' not among the columns"),
         ("t,a\n0,1\n0,2\n", {"time_column": "t"}, "not strictly increasing"),
-        ("a,b\n1,2\n3,nan\n", {}, r"NaN or inf at line 3 \(sample 1\), column 1"),
+        ("a,b\n1,2\n3,nan\n", {}, r"NaN or inf at line 3 \(sample 1\), column 'b'"),
         ("a,label\n1,0.5\n", {"label_column": "label"}, "must hold integers"),
     ],
 )

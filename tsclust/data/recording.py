@@ -221,6 +221,7 @@ def apply_nan_policy(
     where: str,
     first_line: int | None = 1,
     max_gap: int = 10,
+    columns: list[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Handle NaN/inf in ``signals`` (n_samples, n_channels) according to ``nan_policy``.
 
@@ -239,6 +240,8 @@ def apply_nan_policy(
         files, where messages give the sample index only.
     max_gap : int, default=10
         Longest run filled by ``"interpolate"``.
+    columns : list of str, optional
+        Column names, for messages (default: their index).
 
     Returns
     -------
@@ -252,8 +255,9 @@ def apply_nan_policy(
     if nan_policy == "raise":
         row, col = (int(i) for i in np.argwhere(~finite)[0])
         at = f"sample {row}" if first_line is None else f"line {row + first_line} (sample {row})"
+        name = col if columns is None else repr(columns[col])
         raise ValueError(
-            f"{where}: NaN or inf at {at}, column {col}; "
+            f"{where}: NaN or inf at {at}, column {name}; "
             "pass nan_policy='interpolate' or 'drop' to accept gaps"
         )
     valid = finite.all(axis=1)
