@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -65,6 +66,9 @@ def test_methods_seeds_and_parameters(caplog):
     with caplog.at_level(logging.WARNING):
         kept = panel.resolve_methods(["kmeans", "nope", "kmeans", "cached-only"], ["cached-only"])
     assert kept == ["kmeans", "cached-only"] and "'nope' is not registered" in caplog.text
+    with pytest.raises(ValueError, match="unknown method 'nope'.*valid names"):
+        panel.resolve_methods(["kmeans", "nope"], strict=True)
+    assert panel.resolve_methods(["cached-only"], ["cached-only"], strict=True) == ["cached-only"]
     assert panel.seeds_for("default", 3) == [0, 1, 2] and panel.seeds_for("kshape", 3) == [0]
     assert panel.deep_params(["default", "conv+dec", "kmeans"], {"pretrain_epochs": 1}) == {
         "default": {"pretrain_epochs": 1}, "conv+dec": {"pretrain_epochs": 1}}
@@ -215,7 +219,7 @@ def test_write_panel_files(tmp_path):
 
 def test_cli_quick_on_the_real_problems(ucr_root, tmp_path, capsys):
     out, cache_csv = tmp_path / "quick", tmp_path / "cache.csv"
-    argv = ["bench", "panel", "--quick", "--methods", "default,euclidean-kmeans,nope",
+    argv = ["bench", "panel", "--quick", "--methods", "default,euclidean-kmeans",
             "--epochs", "1", "--data-root", str(ucr_root), "--recompute", "--quiet",
             "--write-cache", str(cache_csv), "-o", str(out)]
     assert main(argv) == 0
@@ -233,6 +237,25 @@ def test_cli_quick_on_the_real_problems(ucr_root, tmp_path, capsys):
     assert main([*argv2, "--overwrite"]) == 0
     runs = (out / "panel_runs.csv").read_text()
     assert runs.count(",cache,") == 3
+
+
+@pytest.mark.parametrize(("option", "value", "match"), [
+    ("--problems", "", "--problems '' names nothing"),
+    ("--problems", " , ", "--problems ' , ' names nothing"),
+    ("--methods", "", "--methods '' names nothing"),
+    ("--methods", "kmeans,k-means", "unknown method 'k-means'.*valid names"),
+])
+def test_cli_empty_lists_and_unknown_methods_are_errors(ucr_root, tmp_path, monkeypatch, capsys,
+                                                        option, value, match):
+    def no_run(*args, **kwargs):
+        raise AssertionError("nothing may run")
+
+    monkeypatch.setattr(panel, "run_panel", no_run)
+    argv = ["bench", "panel", "--quick", "--data-root", str(ucr_root), "--recompute", "-q",
+            "--methods", "kmeans", option, value, "-o", str(tmp_path / "o")]
+    assert main(argv) == 2
+    assert re.search(match, capsys.readouterr().err)
+    assert not (tmp_path / "o").exists()
 
 
 def test_cli_params_reach_the_deep_methods(ucr_root, tmp_path, monkeypatch):

@@ -287,8 +287,10 @@ def _registered(name: str) -> bool:
     return True
 
 
-def resolve_methods(names: Iterable[str], cached: Iterable[str] = ()) -> list[str]:
-    """``names`` without duplicates and without names no family registers (logged as warnings).
+def resolve_methods(
+    names: Iterable[str], cached: Iterable[str] = (), *, strict: bool = False
+) -> list[str]:
+    """``names`` without duplicates and without names no family registers.
 
     Parameters
     ----------
@@ -296,19 +298,33 @@ def resolve_methods(names: Iterable[str], cached: Iterable[str] = ()) -> list[st
     cached : iterable of str, default=()
         Methods with rows in the cache: kept even when not registered (their cached rows are
         used; a problem without one gets an error row).
+    strict : bool, default=False
+        False (the :func:`default_methods`, some of which may not be registered): an
+        unregistered name is dropped with a warning. True (names the user chose): it is an
+        error, as in :func:`tsclust.compare.check_methods`.
 
     Returns
     -------
     methods : list of str
+
+    Raises
+    ------
+    ValueError
+        ``strict`` and a name neither registered nor cached (the message lists the valid
+        names); no name at all.
     """
     keep = set(cached)
     out = []
     for name in dict.fromkeys(names):
         if name in keep or _registered(name):
             out.append(name)
+        elif strict:
+            family_of(name)  # raises "unknown method NAME; valid names: ..."
         else:
             logger.warning("method %r is not registered (tsclust.compare.available_methods()); "
                            "skipping it", name)
+    if not out and strict:
+        raise ValueError("no method chosen; name methods of tsclust.compare.available_methods()")
     return out
 
 

@@ -35,7 +35,7 @@ def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--methods", default=None,
                    help="comma-separated method names (default: default, ARCH+kmeans and "
                    "ARCH+dec for every architecture, euclidean-kmeans, dtw-kmeans, kshape, "
-                   "rocket-kmeans); names no family registers are skipped with a warning")
+                   "rocket-kmeans); an unknown name is an error that lists the valid ones")
     p.add_argument("--problems", default=None,
                    help="'all' (default), 'quick', or comma-separated problem names (HAPT for "
                    "HAPT)")
@@ -107,6 +107,16 @@ def _cache(args: argparse.Namespace) -> tuple[Path | None, list[dict[str, Any]]]
     return path, _read_cache(path)[0]
 
 
+def _names(value: str | None, option: str, what: str) -> list[str]:
+    """The comma-separated names of ``option`` ([] when not given); an empty list is an error."""
+    if value is None:
+        return []
+    names = parse_list(value)
+    if not names:
+        raise ValueError(f"{option} {value!r} names nothing: give {what}, or leave {option} out")
+    return names
+
+
 def _command() -> str:
     return "tsclust " + " ".join(sys.argv[1:])
 
@@ -117,12 +127,14 @@ def _run_panel(args: argparse.Namespace) -> int:
     from ..bench.report import analyse, overview
 
     check_outputs([args.out], [args.data_root, args.cache], args.overwrite, folders=True)
-    chosen = parse_list(args.problems or ("quick" if args.quick else "all"))
+    chosen = _names(args.problems, "--problems", "problem names, 'quick' or 'all'") or [
+        "quick" if args.quick else "all"]
     problems = panel.list_problems(
         args.data_root, chosen[0] if chosen in (["all"], ["quick"]) else chosen)
     cache_path, cached = _cache(args)
-    requested = parse_list(args.methods) if args.methods else panel.default_methods()
-    methods = panel.resolve_methods(requested, {r["method"] for r in cached})
+    requested = _names(args.methods, "--methods", "method names")
+    methods = panel.resolve_methods(requested or panel.default_methods(),
+                                    {r["method"] for r in cached}, strict=bool(requested))
     if not methods:
         raise ValueError("no method to run")
     seeds = args.seeds if args.seeds is not None else (1 if args.quick else 3)
