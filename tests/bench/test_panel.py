@@ -6,6 +6,7 @@ import logging
 import math
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -256,6 +257,50 @@ def test_cli_empty_lists_and_unknown_methods_are_errors(ucr_root, tmp_path, monk
     assert main(argv) == 2
     assert re.search(match, capsys.readouterr().err)
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("case", ["not a cache", "inside -o", "read-only", "not .csv"])
+def test_cli_write_cache_is_checked_before_the_run(ucr_root, tmp_path, monkeypatch, capsys, case):
+    def no_run(*args, **kwargs):
+        raise AssertionError("nothing may run")
+
+    monkeypatch.setattr(panel, "run_panel", no_run)
+    out, target = tmp_path / "o", tmp_path / "cache.csv"
+    if case == "not a cache":
+        target.write_text("a,b\n1,2\n")
+    elif case == "inside -o":
+        target = out / "cache.csv"
+    elif case == "read-only":
+        target = tmp_path / "ro" / "sub" / "cache.csv"
+        (tmp_path / "ro").mkdir()
+        real = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != tmp_path / "ro"
+                            and real(p, mode, **kw))  # root may write anywhere: pretend
+    else:
+        target = tmp_path / "cache.json"
+    argv = ["bench", "panel", "--quick", "--data-root", str(ucr_root), "--recompute", "-q",
+            "--methods", "kmeans", "--write-cache", str(target), "-o", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert {"not a cache": "is not a panel cache", "inside -o": "inside the -o folder",
+            "read-only": "is not writable", "not .csv": "name a .csv file"}[case] in err
+    assert not out.exists()
+
+
+def test_cli_writes_the_results_before_the_cache(ucr_root, tmp_path, monkeypatch, capsys):
+    rows = run_panel(toy_problems(2), FAST, progress=False, loader=toy_loader)
+    monkeypatch.setattr(panel, "run_panel", lambda *args, **kwargs: rows)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache, "write_cache", full_disk)
+    out = tmp_path / "o"
+    argv = ["bench", "panel", "--quick", "--data-root", str(ucr_root), "--recompute", "-q",
+            "--methods", ",".join(FAST), "--write-cache", str(tmp_path / "c.csv"), "-o", str(out)]
+    assert main(argv) == 2
+    assert "No space left" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == sorted(panel.PANEL_FILES)
 
 
 def test_cli_params_reach_the_deep_methods(ucr_root, tmp_path, monkeypatch):

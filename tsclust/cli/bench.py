@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -57,7 +58,8 @@ def _add_panel(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--recompute", action="store_true", help="read no cache: run every method")
     p.add_argument("--write-cache", type=Path, default=None, metavar="CSV",
                    help="merge this run's rows into the cache CSV (and its .json sidecar: "
-                   "command, date, package versions)")
+                   "command, date, package versions), after the results; a new file or a "
+                   "panel cache, outside OUTDIR, checked before the run")
     p.add_argument("--max-cost", type=number(float, low=0), default=None,
                    help="skip dtw-kmeans, softdtw-kmeans and kshape where n * length^2 * "
                    "channels is above this (default 2e8; 0 = never skip)")
@@ -107,6 +109,68 @@ def _cache(args: argparse.Namespace) -> tuple[Path | None, list[dict[str, Any]]]
     return path, _read_cache(path)[0]
 
 
+def _writable(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried: ``os.access`` misses read-only mounts)."""
+    import tempfile
+
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".tsclust-probe.", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(probe)
+    return True
+
+
+def _check_write_cache(
+    path: Path | None, out: Path | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """Check ``--write-cache`` before the run; returns the cache it will merge into (None: new).
+
+    The CSV must end in ``.csv`` (its sidecar is the ``.json`` beside it), lie outside the
+    ``-o`` folder (which must not exist before the panel writes it), be a panel cache or not
+    exist yet, and its folder (or the nearest existing one above it) must be writable.
+
+    Raises
+    ------
+    ValueError, IsADirectoryError, PermissionError, FileNotFoundError
+        Whichever check fails, naming the path.
+    """
+    from ..bench.cache import sidecar_path
+
+    if path is None:
+        return None
+    if path.suffix.lower() != ".csv":
+        raise ValueError(f"--write-cache {path}: name a .csv file (its sidecar is the .json "
+                         "beside it)")
+    if out is not None:
+        here, there = Path(os.path.realpath(path)), Path(os.path.realpath(out))
+        if there == here or there in here.parents:
+            raise ValueError(f"--write-cache {path} lies inside the -o folder {out}: put the "
+                             "cache elsewhere (e.g. benchmarks/)")
+    if path.is_dir():
+        raise IsADirectoryError(f"--write-cache {path} is a folder; name a .csv file")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not _writable(folder):
+        raise PermissionError(f"--write-cache {path}: folder {folder} is not writable; "
+                              "choose another path")
+    side = sidecar_path(path)
+    if not path.exists():
+        if side.exists():
+            raise FileExistsError(f"--write-cache {path}: {side} exists without its CSV; "
+                                  "choose another path or remove it")
+        return None
+    try:
+        return _read_cache(path)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"--write-cache {path} exists and is not a panel cache ({exc}); name "
+                         "a cache or a new file") from exc
+
+
 def _names(value: str | None, option: str, what: str) -> list[str]:
     """The comma-separated names of ``option`` ([] when not given); an empty list is an error."""
     if value is None:
@@ -132,6 +196,7 @@ def _run_panel(args: argparse.Namespace) -> int:
     problems = panel.list_problems(
         args.data_root, chosen[0] if chosen in (["all"], ["quick"]) else chosen)
     cache_path, cached = _cache(args)
+    previous = _check_write_cache(args.write_cache, args.out)
     requested = _names(args.methods, "--methods", "method names")
     methods = panel.resolve_methods(requested or panel.default_methods(),
                                     {r["method"] for r in cached}, strict=bool(requested))
@@ -160,18 +225,17 @@ def _run_panel(args: argparse.Namespace) -> int:
         "jobs": args.jobs,
         "cache": f"{cache_path} ({used} rows used)" if cache_path else "none",
     }
+    print(overview(analyse(rows, panel.baselines_of(methods))))
+    if args.out is not None:  # the results first: a cache that fails to write loses no result
+        paths = panel.write_panel(rows, args.out, meta=meta, overwrite=args.overwrite)
+        print("results written to " + ", ".join(str(p) for p in paths.values()))
     if args.write_cache is not None:
         fresh = [r for r in rows if r["source"] == "run"]
-        previous = _read_cache(args.write_cache) if args.write_cache.is_file() else None
         run_info = {"command": meta["command"], "methods": methods,
                     "problems": sorted({r["dataset"] for r in fresh}), "seeds": seeds,
                     "limits": meta["limits"]}
         written = write_cache(args.write_cache, fresh, run_info, previous)
         print("cache written to " + ", ".join(str(p) for p in written.values()))
-    print(overview(analyse(rows, panel.baselines_of(methods))))
-    if args.out is not None:
-        paths = panel.write_panel(rows, args.out, meta=meta, overwrite=args.overwrite)
-        print("results written to " + ", ".join(str(p) for p in paths.values()))
     return 0
 
 
