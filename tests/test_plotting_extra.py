@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tsclust.data import HAPT_CHANNELS, Recording
-from tsclust.plotting import plot_history, plot_latent, plot_timeline
+from tsclust.plotting import plot_clusters, plot_history, plot_latent, plot_timeline
 from tsclust.segmentation import SegmentationResult, to_segments, vote
 
 
@@ -121,3 +121,101 @@ def test_timeline_of_unlabelled_recording_has_no_truth_strip(hapt_like):
     axes = plot_timeline(rec, _result(rec.n_samples, 50.0)).get_axes()
     assert len(axes) == 3  # acc, gyro, cluster
     assert axes[-1].get_ylabel() == "cluster" and axes[-1].get_xlabel() == "time (s)"
+
+
+# --------------------------------------------------------------------------- plot_clusters
+
+def _windows(n_per=(12, 0, 8, 5), T=16, C=6, seed=0):
+    """Windows of clusters 0, 2, 3 (cluster 1 empty): cluster c is a constant c plus noise."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(len(n_per)), n_per)
+    X = labels[:, None, None] + 0.1 * rng.normal(size=(len(labels), T, C))
+    return X, labels
+
+
+def test_plot_clusters_writes_png_with_one_row_per_used_cluster(tmp_path):
+    X, labels = _windows()
+    fig = plot_clusters(X, labels, channels=HAPT_CHANNELS, path=tmp_path / "c.png")
+    png = (tmp_path / "c.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    axes = fig.get_axes()
+    assert len(axes) == 3 * 2  # clusters 0, 2, 3 x channel groups acc, gyro
+    titles = [ax.get_title(loc="left") for ax in axes if ax.get_title(loc="left")]
+    assert titles == ["cluster 0: 12 windows (48%)", "cluster 2: 8 windows (32%)",
+                      "cluster 3: 5 windows (20%)"]
+    assert [ax.get_ylabel() for ax in axes[:2]] == ["acc", "gyro"]
+    assert "3 clusters of 25 windows" in fig.get_suptitle()
+
+
+def test_plot_clusters_medoid_mean_and_band():
+    X, labels = _windows(n_per=(5,), C=1)
+    X[2] += 0.001  # make the medoid unique
+    fig = plot_clusters(X[:, :, 0], labels, band=(0, 100))  # 2-D: one channel
+    (ax,) = fig.get_axes()
+    medoid, mean = ax.lines[-1], ax.lines[-2]
+    d = ((X - X.mean(axis=0)) ** 2).sum(axis=(1, 2))
+    np.testing.assert_allclose(medoid.get_ydata(), X[np.argmin(d), :, 0])
+    np.testing.assert_allclose(mean.get_ydata(), X.mean(axis=0)[:, 0])
+    assert medoid.get_linestyle() == "-" and mean.get_linestyle() == "--"
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]  # the 0-100% band: min to max
+    assert band.min() == pytest.approx(X.min()) and band.max() == pytest.approx(X.max())
+    assert ax.get_ylabel() == "signal" and ax.get_xlabel() == "time in window (samples)"
+
+
+def test_plot_clusters_time_panel_and_colours(tmp_path):
+    X, labels = _windows(n_per=(6, 0, 4))
+    positions = np.r_[np.arange(5) * 8, np.arange(5) * 8]
+    recordings = np.repeat([3, 7], 5)
+    fig = plot_clusters(X, labels, positions=positions, recordings=recordings, rate=8.0,
+                        max_members=3, path=tmp_path / "c.png")
+    axes = fig.get_axes()
+    assert len(axes) == 2 * 1 + 1  # clusters 0, 2 x one channel group + time panel
+    time_ax = axes[-1]
+    assert [t.get_text() for t in time_ax.get_yticklabels()] == ["cluster 0", "cluster 2"]
+    assert time_ax.get_xlabel() == "time (s), 2 recordings end to end"
+    bars = time_ax.collections
+    assert [len(b.get_paths()) for b in bars] == [6, 4]
+    # recording 7 starts after recording 3 ends: (32 + 16) samples at 8 Hz = 6 s
+    starts = sorted(p.vertices[:, 0].min() for b in bars for p in b.get_paths())
+    assert starts == pytest.approx([0, 1, 2, 3, 4, 6, 7, 8, 9, 10])
+    assert time_ax.get_xlim() == pytest.approx((0, 12))
+    # cluster c has the colour it has in plot_timeline: _distinct_colors(...)[c]
+    from tsclust.plotting import _distinct_colors
+
+    assert tuple(bars[1].get_facecolor()[0]) == pytest.approx(_distinct_colors(3)[2])
+    assert axes[0].get_xlabel() == "" and axes[1].get_xlabel() == "time in window (s)"
+    assert len(axes[0].lines) == 6 * (3 + 2)  # per channel: 3 members, mean, medoid
+
+
+def test_plot_clusters_names_majority_class():
+    X, labels = _windows(n_per=(4, 4))
+    truth = np.r_[1, 1, 1, 4, 0, 0, 0, 0]
+    fig = plot_clusters(X, labels, channels=HAPT_CHANNELS, truth=truth)
+    titles = [ax.get_title(loc="left") for ax in fig.get_axes() if ax.get_title(loc="left")]
+    assert titles == ["cluster 0: 4 windows (50%), WALKING 75%",
+                      "cluster 1: 4 windows (50%), no labelled window"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"X": np.zeros((0, 8, 2)), "labels": np.zeros(0)}, "empty"),
+        ({"X": np.zeros((3, 0, 2))}, "empty"),
+        ({"X": np.zeros(3)}, "shape"),
+        ({"X": np.r_[np.zeros(23), np.nan].reshape(3, 4, 2)}, "NaN"),
+        ({"labels": np.zeros(4)}, "labels has shape"),
+        ({"labels": np.array([0.5, 1, 1])}, "integers"),
+        ({"labels": -np.ones(3)}, "no window is in a cluster"),
+        ({"channels": ["a"]}, "channel names"),
+        ({"positions": np.arange(2)}, "positions"),
+        ({"positions": np.arange(3), "recordings": np.zeros(4)}, "recordings"),
+        ({"truth": np.ones(2)}, "truth"),
+        ({"rate": 0.0}, "rate"),
+        ({"band": (90, 10)}, "band"),
+        ({"max_members": -1}, "max_members"),
+    ],
+)
+def test_plot_clusters_rejects_bad_input(kwargs, match):
+    args = {"X": np.zeros((3, 4, 2)), "labels": np.array([0, 1, 1]), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        plot_clusters(args.pop("X"), args.pop("labels"), **args)

@@ -14,7 +14,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_compare", "plot_ranks", "plot_timeline", "plot_latent", "plot_history"]
+__all__ = [
+    "plot_compare",
+    "plot_ranks",
+    "plot_timeline",
+    "plot_clusters",
+    "plot_latent",
+    "plot_history",
+]
 
 _SCORE_LABELS = {
     "ari": "ARI",
@@ -390,6 +397,240 @@ def plot_timeline(
     axes[-1].set_xlim(0, n / rate)
     _save(fig, path)
     return fig
+
+
+def _check_windows(X: Any) -> np.ndarray:
+    """``X`` as float64 of shape (n, T, c); (n, T) is one channel."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 2:
+        X = X[:, :, None]
+    if X.ndim != 3:
+        raise ValueError(f"X must have shape (n_windows, n_timepoints[, n_channels]), got {X.shape}")
+    if 0 in X.shape:
+        raise ValueError(f"X is empty: shape {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError("X holds NaN or infinite values; plot_clusters needs complete windows")
+    return X
+
+
+def _per_window(values: Any, n: int, name: str, *, integer: bool = True) -> np.ndarray:
+    """``values`` as an array of shape (n,) (of int64 when ``integer``), else ValueError."""
+    arr = np.asarray(values)
+    if arr.shape != (n,):
+        raise ValueError(f"{name} has shape {arr.shape}, expected ({n},): one per window")
+    if integer:
+        if arr.dtype.kind not in "iub":
+            as_float = arr.astype(np.float64)
+            if not (np.isfinite(as_float).all() and (as_float == np.round(as_float)).all()):
+                raise ValueError(f"{name} must hold integers")
+        arr = arr.astype(np.int64)
+    return arr
+
+
+def _medoid(members: np.ndarray) -> np.ndarray:
+    """The member (shape (T, c)) nearest, in Euclidean distance, to the members' mean."""
+    mean = members.mean(axis=0)
+    dist = ((members - mean) ** 2).sum(axis=(1, 2))
+    return members[int(np.argmin(dist))]
+
+
+def plot_clusters(
+    X: Any,
+    labels: Any,
+    *,
+    channels: Sequence[str] | None = None,
+    positions: Any = None,
+    recordings: Any = None,
+    rate: float | None = None,
+    truth: Any = None,
+    class_names: Mapping[int, str] | Sequence[str] | None = None,
+    band: tuple[float, float] = (10.0, 90.0),
+    max_members: int = 0,
+    random_state: int = 0,
+    path: str | os.PathLike | None = None,
+) -> Any:
+    """What each cluster of windows looks like, how big it is and where it occurs.
+
+    One row of panels per cluster that occurs in ``labels`` (ascending id), titled
+    ``"cluster 3: 412 windows (19%)"``, and one column per channel group (``acc_*``,
+    ``gyro_*``, ...; channels without such prefixes form one group ``signal``). Each panel
+    draws, per channel of its group (the channel colours of :func:`plot_timeline`'s signal
+    rows), the band of the members between the ``band`` percentiles at every time step,
+    the mean (dashed) and the medoid (solid: the member nearest to the cluster mean,
+    Euclidean over all time steps and channels). The cluster's colour, the one it has in
+    :func:`plot_timeline`, marks its title and the left edge of its row. With
+    ``positions``, one more panel at the bottom draws where each cluster occurs: a bar per
+    window on the cluster's line, against time.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_windows, n_timepoints, n_channels) or (n_windows, n_timepoints)
+        The windows (2-D: one channel). Must be finite.
+    labels : array-like of shape (n_windows,) of int
+        Cluster of each window; negative ids (noise, no cluster) are not drawn but count in
+        the shares.
+    channels : sequence of str of length n_channels, optional
+        Channel names (default ``ch0, ch1, ...``); they decide the column groups.
+    positions : array-like of shape (n_windows,) of int, optional
+        Start sample of each window in its recording; adds the time panel.
+    recordings : array-like of shape (n_windows,) of int, optional
+        Recording of each window (e.g. ``origins[:, 0]`` of a store); with ``positions``,
+        the recordings are laid end to end in the time panel (in ascending id), separated
+        by grey lines. Default: one recording.
+    rate : float, optional
+        Sampling rate in Hz: time axes in seconds; default samples.
+    truth : array-like of shape (n_windows,) of int, optional
+        True class of each window (0 = unlabelled), used only to name each cluster's
+        majority class in its title and to pick its colour as :func:`plot_timeline` does.
+    class_names : dict or sequence of str, optional
+        Names of the true classes; default the HAPT activity names for HAPT channels.
+    band : (float, float), default=(10, 90)
+        Lower and upper percentiles of the members' band, ``0 <= lo < hi <= 100``.
+    max_members : int, default=0
+        Also draw up to this many members of each cluster (a random sample) as faint lines.
+    random_state : int, default=0
+        Seed of that sample.
+    path : str or path, optional
+        Also write the figure there (format from the suffix, e.g. ``.png``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``n_used * n_groups`` axes, row by row (cluster by cluster), plus the time panel
+        last when ``positions`` is given.
+
+    Raises
+    ------
+    ValueError
+        ``X`` empty, not 2- or 3-D, or not finite; ``labels``, ``positions``,
+        ``recordings`` or ``truth`` not one integer per window; no window in any cluster;
+        ``channels`` of the wrong length; a bad ``rate``, ``band`` or ``max_members``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(30, 16, 2))
+    >>> fig = plot_clusters(X, np.repeat([0, 2], 15), positions=np.arange(30) * 8, rate=50.0)
+    >>> len(fig.get_axes()), fig.get_axes()[0].get_title(loc="left")
+    (3, 'cluster 0: 15 windows (50%)')
+    """
+    X = _check_windows(X)
+    n, T, C = X.shape
+    labels = _per_window(labels, n, "labels")
+    if channels is None:
+        channels = [f"ch{i}" for i in range(C)]
+    channels = [str(c) for c in channels]
+    if len(channels) != C:
+        raise ValueError(f"{len(channels)} channel names for {C} channels")
+    if rate is not None and not (math.isfinite(rate) and rate > 0):
+        raise ValueError(f"rate must be a positive number of Hz, got {rate!r}")
+    lo_q, hi_q = (float(b) for b in band)
+    if not 0.0 <= lo_q < hi_q <= 100.0:
+        raise ValueError(f"band must be two percentiles 0 <= lo < hi <= 100, got {band!r}")
+    if int(max_members) != max_members or max_members < 0:
+        raise ValueError(f"max_members must be an integer >= 0, got {max_members!r}")
+    if positions is not None:
+        positions = _per_window(positions, n, "positions")
+        recordings = (np.zeros(n, dtype=np.int64) if recordings is None
+                      else _per_window(recordings, n, "recordings"))
+    if truth is not None:
+        truth = _per_window(truth, n, "truth")
+        if not truth.any():
+            truth = None
+    used = sorted(int(c) for c in np.unique(labels) if c >= 0)
+    if not used:
+        raise ValueError("no window is in a cluster (every label is negative)")
+
+    import types
+
+    names = _class_name_map(types.SimpleNamespace(channels=channels), class_names)
+    colors, _ = _shared_colors(labels, truth)
+    groups = _channel_groups(channels)
+    t = np.arange(T) / rate if rate else np.arange(T)
+    n_rows = len(used) + (positions is not None)
+    ratios = [2.0] * len(used) + ([0.6 + 0.25 * len(used)] if positions is not None else [])
+    fig = _new_figure((1.5 + 3.6 * len(groups), 1.9 * len(used) + 0.3 + ratios[-1] * 0.95
+                       * (positions is not None)))
+    grid = fig.add_gridspec(n_rows, len(groups), height_ratios=ratios)
+    rng = np.random.default_rng(random_state)
+    first = None
+    for r, c in enumerate(used):
+        members = X[labels == c]
+        size = len(members)
+        title = f"cluster {c}: {size} windows ({size / n:.0%})"
+        if truth is not None:
+            m = _majority(labels, truth, c)
+            title += (", no labelled window" if m is None
+                      else f", {names.get(m[0], m[0])} {m[1] / m[2]:.0%}")
+        mean = members.mean(axis=0)
+        medoid = _medoid(members)
+        lo, hi = np.percentile(members, [lo_q, hi_q], axis=0)
+        shown = members[rng.permutation(size)[: int(max_members)]]
+        for g, (group, idx) in enumerate(groups):
+            ax = fig.add_subplot(grid[r, g], sharex=first)
+            first = first if first is not None else ax
+            for j, i in enumerate(idx):
+                color = f"C{j % 10}"
+                for member in shown:
+                    ax.plot(t, member[:, i], color=color, lw=0.4, alpha=0.25)
+                ax.fill_between(t, lo[:, i], hi[:, i], color=color, alpha=0.2, lw=0)
+                ax.plot(t, mean[:, i], color=color, lw=1.0, ls="--")
+                ax.plot(t, medoid[:, i], color=color, lw=1.4, label=channels[i])
+            ax.set_ylabel(group)
+            ax.grid(True, alpha=0.3)
+            if g == 0:
+                ax.set_title(title, loc="left", fontsize=9, bbox={
+                    "facecolor": colors[c], "alpha": 0.45, "edgecolor": "none", "pad": 2})
+                ax.spines["left"].set_color(colors[c])
+                ax.spines["left"].set_linewidth(4)
+            if r == 0:
+                ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
+                          frameon=False)
+            if r == len(used) - 1:
+                ax.set_xlabel("time in window (s)" if rate else "time in window (samples)")
+            else:
+                ax.tick_params(labelbottom=False)
+    fig.suptitle(
+        f"{len(used)} clusters of {n} windows: medoid (solid), mean (dashed), "
+        f"{lo_q:g}-{hi_q:g}% of members (band)", fontsize=10,
+    )
+    if positions is not None:
+        _occurrence_panel(fig.add_subplot(grid[-1, :]), labels, positions, recordings, T,
+                          rate, used, colors)
+    _save(fig, path)
+    return fig
+
+
+def _occurrence_panel(
+    ax: Any,
+    labels: np.ndarray,
+    positions: np.ndarray,
+    recordings: np.ndarray,
+    T: int,
+    rate: float | None,
+    used: Sequence[int],
+    colors: Mapping[int, Any],
+) -> None:
+    """Where each cluster of :func:`plot_clusters` occurs: one bar per window, per line."""
+    recs = np.unique(recordings)
+    spans = np.array([positions[recordings == r].max() + T for r in recs], dtype=np.float64)
+    offsets = np.concatenate([[0.0], np.cumsum(spans)[:-1]])
+    start = positions + offsets[np.searchsorted(recs, recordings)]
+    scale = 1.0 / rate if rate else 1.0
+    for row, c in enumerate(used):
+        sel = labels == c
+        ax.broken_barh([(s * scale, T * scale) for s in start[sel]], (row - 0.4, 0.8),
+                       color=colors[c], lw=0)
+    for off in offsets[1:]:
+        ax.axvline(off * scale, color="0.5", lw=0.8)
+    ax.set_yticks(range(len(used)), [f"cluster {c}" for c in used], fontsize=8)
+    ax.set_ylim(len(used) - 0.5, -0.5)
+    ax.set_xlim(0, spans.sum() * scale)
+    unit = "s" if rate else "samples"
+    ax.set_xlabel(f"time ({unit})" + (f", {len(recs)} recordings end to end" if len(recs) > 1
+                                      else ""))
+    ax.set_title("where the clusters occur", loc="left", fontsize=9)
+    ax.grid(True, axis="x", alpha=0.3)
 
 
 def _majority(labels: np.ndarray, truth: np.ndarray, c: int) -> tuple[int, int, int] | None:
