@@ -936,7 +936,7 @@ class RocketKMeans(_SklearnKMeans):
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-    cluster_centers_ : ndarray of shape (n_clusters, n_components_)
+    cluster_centers_ : ndarray of shape (n_clusters, n_components)
         Centres in the PCA space (standardised feature space without PCA).
     rocket_ : RocketFeatures
         The fitted features (``rocket_.stage_`` is the stage, biases included).
@@ -1024,10 +1024,10 @@ class RocketSpectral(_SpectralStep, RocketKMeans):
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-    cluster_centers_ : ndarray of shape (n_clusters, n_components_)
+    cluster_centers_ : ndarray of shape (n_clusters, n_components)
         Cluster means in the PCA space.
     rocket_, scaler_, pca_, n_components_
-        As in :class:`RocketKMeans`.
+        As in :class:`RocketKMeans` (its attributes of the same names).
     estimator_ : SpectralAssigner
 
     Examples
@@ -1149,10 +1149,10 @@ class RocketUMAP(_EmbeddingStep, RocketKMeans):
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-    cluster_centers_ : ndarray of shape (n_clusters, n_components_)
+    cluster_centers_ : ndarray of shape (n_clusters, n_components)
         Cluster means in the PCA space.
     rocket_, scaler_, pca_, n_components_
-        As in :class:`RocketKMeans`.
+        As in :class:`RocketKMeans` (its attributes of the same names).
     estimator_ : EmbeddingAssigner
 
     Examples
