@@ -48,3 +48,15 @@ def test_compare_scaling(tmp_path, store, capsys):
     bad = [*base, "--scaling", "standard", "--protocol", "inductive", "-o", str(tmp_path / "i")]
     assert main(bad) == 2
     assert "transductive" in capsys.readouterr().err
+
+
+def test_compare_with_room_for_two_files_leaves_none(tmp_path, store, capsys, monkeypatch):
+    from tests.compare.test_files import fail_on_rename
+
+    fail_on_rename(monkeypatch, 3)
+    out_dir = tmp_path / "full"
+    args = ["compare", str(store), "-k", "2", "--methods", "kmeans", "--seeds", "1",
+            "-o", str(out_dir), "-q"]
+    assert main(args) == 2
+    assert "No space left" in capsys.readouterr().err
+    assert not out_dir.exists()

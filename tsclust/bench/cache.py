@@ -7,7 +7,8 @@ machine, the package versions, the methods and problems it ran). Writing merges:
 the cached rows of the same ``(dataset, method)`` and keep the others; skipped runs are not
 cached. A cache made under another protocol is refused on reading.
 
-The texts are built and parsed here; the files are written through :mod:`tsclust.io`.
+The texts are built and parsed here; the two files are written both or neither
+(:func:`tsclust.compare._files.write_all_or_nothing`).
 """
 
 from __future__ import annotations
@@ -202,11 +203,11 @@ def write_cache(
     paths : dict
         File name -> path written.
     """
-    from .. import io
+    from ..compare._files import write_all_or_nothing
 
     old_rows, old_meta = previous if previous is not None else ((), None)
     merged = merge_rows(old_rows, rows)
     csv, sidecar = cache_texts(merged, run, old_meta)
     path = Path(path)
     texts = {path.name: csv, sidecar_path(path).name: sidecar}
-    return io.write_file_set(path.parent, texts, overwrite=True)
+    return write_all_or_nothing(path.parent, texts, overwrite=True)

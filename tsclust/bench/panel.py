@@ -672,7 +672,8 @@ def write_panel(
     """Write the report of panel rows (:data:`PANEL_FILES`), all or nothing.
 
     The texts come from :mod:`tsclust.bench.report`, the figure from
-    :func:`tsclust.plotting.plot_ranks`, the files through :func:`tsclust.io.write_file_set`.
+    :func:`tsclust.plotting.plot_ranks`, the files through
+    :func:`tsclust.compare._files.write_all_or_nothing` (every file, or none).
 
     Parameters
     ----------
@@ -698,7 +699,7 @@ def write_panel(
     ValueError
         No rows.
     """
-    from .. import io
+    from ..compare._files import write_all_or_nothing
     from ..compare.report import csv_text, stamped
     from ..plotting import plot_ranks
     from . import report
@@ -719,4 +720,4 @@ def write_panel(
     def draw(path: Path) -> None:
         plot_ranks(ranks, path, cd=analysis.test["cd"], n_problems=analysis.test["n_problems"])
 
-    return io.write_file_set(outdir, texts, {png: draw}, overwrite=overwrite)
+    return write_all_or_nothing(outdir, texts, {png: draw}, overwrite=overwrite)
