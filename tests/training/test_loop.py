@@ -383,3 +383,17 @@ def test_dac_pseudo_labels():
     np.testing.assert_array_equal(labels, dac_pseudo_labels(X, 2, seed=0))
     with pytest.raises(ValueError, match="n_clusters"):
         dac_pseudo_labels(X, 1)
+
+
+def test_progress_bar_counts_every_epoch_and_stays(capsys):
+    # DEC stops by its own rule after a few epochs: the bar showed 0/50 and vanished
+    stop = LambdaCallback(on_epoch_end=lambda epoch, module, record: epoch >= 1)
+    train(_module(), _tiny_data(), reconstruction_loss(), epochs=50, batch_size=16,
+          callbacks=[stop], verbose=1, desc="dec")
+    err = capsys.readouterr().err
+    last = err.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("dec:") and "2/50" in last and "stopped after epoch 2" in last
+    train(_module(), _tiny_data(), reconstruction_loss(), epochs=3, batch_size=16, verbose=1,
+          desc="pretrain")
+    last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("pretrain:") and "3/3" in last and "loss=" in last

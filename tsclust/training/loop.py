@@ -437,15 +437,20 @@ def train(
     epoch_batches = batch_reader(X, batches, config.num_workers)
     run = _Run(config, optimizer, opt_params, strategy, callbacks, dev)
     history: list[dict[str, Any]] = []
-    bar = tqdm(range(config.epochs), desc=config.desc, disable=config.verbose < 1, leave=False)
-    for epoch in bar:
+    # counted by hand, not by iterating the bar: an epoch that ends training still counts;
+    # the bar stays, so its last line says how far training went
+    bar = tqdm(total=config.epochs, desc=config.desc, disable=config.verbose < 1, leave=True)
+    for epoch in range(config.epochs):
         if hasattr(batches, "set_epoch"):
             batches.set_epoch(epoch)
         record = run.epoch(epoch, module, net, loss_fn, epoch_batches())
         history.append(record)
-        bar.set_postfix(loss=f"{record['loss']:.4g}")
+        stop = any(cb.on_epoch_end(epoch, module, record) for cb in callbacks)
+        note = f", stopped after epoch {epoch + 1}" if stop else ""
+        bar.set_postfix_str(f"loss={record['loss']:.4g}{note}", refresh=False)
+        bar.update(1)
         _log_epoch(config, epoch, record)
-        if any(cb.on_epoch_end(epoch, module, record) for cb in callbacks):
+        if stop:
             logger.info("%s: stopped by a callback after epoch %d", config.desc, epoch)
             break
     bar.close()
