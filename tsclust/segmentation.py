@@ -533,9 +533,16 @@ def segment_recording(
     n_ch = getattr(estimator, "n_channels_", None)
     name = rec.name or "recording"
     if n_ch is not None and int(n_ch) != rec.n_channels:
+        hint = ""
+        if int(n_ch) < rec.n_channels:
+            hint = (
+                "; if a column of the recording is not a sensor channel (labels, ids, flags), "
+                "name it as the label column (--label-column, label_column=) or leave it out "
+                "(--ignore-columns, ignore_columns=)"
+            )
         raise ValueError(
             f"{name!r} has {rec.n_channels} channel(s) ({', '.join(rec.channels)}) but the "
-            f"model was fitted on {n_ch}"
+            f"model was fitted on {n_ch}{hint}"
         )
     if rec.n_samples < size:
         raise ValueError(

@@ -77,3 +77,34 @@ def test_segment_hapt_needs_experiment(make_hapt, tmp_path, capsys):
     assert "--experiment" in capsys.readouterr().err
     assert main(["segment", str(model), str(root), "-o", out, "--experiment", "2"]) == 0
     assert "exp02_user02" in capsys.readouterr().out
+
+
+def test_segment_channel_mismatch_names_the_column_flags(model_and_csv, tmp_path, capsys):
+    model, _, _ = model_and_csv
+    src = tmp_path / "extra.csv"
+    src.write_text("time,x,y,flag\n" + "".join(f"{i / 10},0,0,{i % 2}\n" for i in range(50)))
+    assert main(["segment", str(model), str(src), "-o", str(tmp_path / "s.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "has 3 channel(s) (x, y, flag) but the model was fitted on 2" in err
+    assert "--label-column" in err and "--ignore-columns" in err
+    assert main(["segment", str(model), str(src), "-o", str(tmp_path / "s.csv"),
+                 "--ignore-columns", "flag"]) == 0
+
+
+def test_segment_times_follow_a_gap_in_the_time_column(model_and_csv, tmp_path, capsys):
+    model, csv, _ = model_and_csv
+    lines = csv.read_text().splitlines()
+    rows = []
+    for line in lines[1:]:
+        t, rest = line.split(",", 1)
+        t = float(t)
+        rows.append(f"{t + 12 if t >= 12 else t:.2f},{rest}")  # a 12 s gap after 12 s
+    src = tmp_path / "gap.csv"
+    src.write_text(lines[0] + "\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "s.csv"
+    assert main(["segment", str(model), str(src), "-o", str(out), "--step", "5"]) == 0
+    assert "36.0 s" in capsys.readouterr().out
+    segs = segments_from_csv(out)
+    assert segs[-1].end == 360 and segs[-1].end_s == 36.0
+    gap = [s for s in segs if s.start <= 130 < s.end][0]
+    assert gap.cluster == -1 and gap.start <= 120 and gap.end >= 240

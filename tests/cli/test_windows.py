@@ -68,7 +68,7 @@ def test_windows_csv_npy_ucr(tmp_path, capsys):
     (d / "Toy_TRAIN.tsv.gz").write_bytes(gzip.compress(b"1\t1\t2\t3\n2\t4\t5\t6\n"))
     (d / "Toy_TEST.tsv").write_text("1\t0\t0\t0\n")
     assert main(["windows", str(d), "-o", str(tmp_path / "u.h5")]) == 0
-    assert "--size/--step unused" in capsys.readouterr().out
+    assert "stored as they are (3 points), one window each" in capsys.readouterr().out
     w = read_windows(tmp_path / "u.h5")
     assert w.X.shape == (3, 3, 1) and w.y.tolist() == [1, 2, 1]
 

@@ -1,9 +1,12 @@
 """``tsclust windows``: cut a dataset into sliding windows and write an HDF5 window store.
 
-Sources: a HAPT folder or zip, a UCR ``.tsv`` file or folder and a UEA/sktime ``.ts`` file
-(series stored as they are, one window each; unequal-length ``.ts`` files are refused), one
-CSV/TSV recording (``--time-column``, ``--label-column``, ``--ignore-columns``,
-``--delimiter``) or ``.npy`` recording, or ``sample``, the HAPT sample shipped with tsclust.
+Sources: a HAPT folder or zip, a UCR ``.tsv`` file or folder and a UEA/sktime ``.ts`` file or
+folder (series stored as they are, one window each; unequal-length ``.ts`` files are refused;
+a problem folder, or its ``_TRAIN`` and ``_TEST`` files given both, merges the two halves,
+each series named after its file), one CSV/TSV recording (``--time-column``,
+``--label-column``, ``--ignore-columns``, ``--delimiter``, ``--time-unit``,
+``--label-zero-is-class``) or ``.npy`` recording, or ``sample``, the HAPT sample shipped with
+tsclust.
 A recording whose labels are all 0 is windowed unlabelled (with a note) unless
 ``--labels pure`` asks for labelled windows, which is then an error.
 """
@@ -11,6 +14,7 @@ A recording whose labels are all 0 is windowed unlabelled (with a note) unless
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +49,20 @@ def parse_ids(value: str) -> tuple[bool, list[int]]:
     return exclude, ids
 
 
+#: ``--size`` and ``--step`` when not given.
+WINDOW_DEFAULTS = {"size": 128, "step": 64}
+
+
 def add_window_options(p: argparse.ArgumentParser, *, labels_default: str | None) -> None:
-    """Add ``--size``, ``--step`` and ``--labels`` (the :class:`SlidingWindows` options)."""
-    p.add_argument("--size", type=int, default=128, help="window length in samples (default 128)")
-    p.add_argument("--step", type=int, default=64, help="hop between windows (default 64)")
+    """Add ``--size``, ``--step`` and ``--labels`` (the :class:`SlidingWindows` options).
+
+    ``--size`` and ``--step`` default to None, which :data:`WINDOW_DEFAULTS` fills, so that
+    a caller can tell them given.
+    """
+    p.add_argument("--size", type=int, default=None,
+                   help="recordings: window length in samples (default 128)")
+    p.add_argument("--step", type=int, default=None,
+                   help="recordings: hop between windows (default 64)")
     p.add_argument(
         "--labels",
         choices=LABEL_CHOICES,
@@ -78,7 +92,10 @@ def _delimiter(value: str) -> str:
 
 #: The CSV options of ``tsclust windows`` and their defaults (anything else is refused for
 #: other formats).
-CSV_DEFAULTS = {"time_column": "auto", "label_column": "auto", "ignore_columns": [], "delimiter": None}
+CSV_DEFAULTS = {
+    "time_column": "auto", "label_column": "auto", "ignore_columns": [], "delimiter": None,
+    "time_unit": "auto", "label_zero_is_class": False,
+}
 
 
 def add_recording_options(p: argparse.ArgumentParser) -> None:
@@ -110,6 +127,16 @@ def add_recording_options(p: argparse.ArgumentParser) -> None:
         help="CSV: cell separator, one character or 'tab' (default: tab if the header has "
         "more tabs than commas, else comma)",
     )
+    p.add_argument(
+        "--time-unit", choices=("auto", "s", "ms", "us", "ns"), default="auto",
+        help="CSV: unit of a numeric time column (default auto: seconds, or an epoch in ms, "
+        "us or ns when the first stamp is that large, with a warning)",
+    )
+    p.add_argument(
+        "--label-zero-is-class", action="store_true",
+        help="CSV: keep label 0 as a class (anomaly flags where 0 is normal) rather than "
+        "unlabelled; the stored labels are the column's values + 1",
+    )
 
 
 def recording_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -138,21 +165,24 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "source",
         type=Path,
+        nargs="+",
         help="dataset folder, zip or file; 'sample' (when no such file exists) is the "
-        "embedded HAPT sample (6 recordings of subjects 8, 9, 12 at 50 Hz)",
+        "embedded HAPT sample (6 recordings of subjects 8, 9, 12 at 50 Hz); two files: the "
+        "_TRAIN and _TEST halves of a UCR or .ts problem, merged",
     )
     p.add_argument("-o", "--out", type=Path, required=True, help="output .h5 window store")
     add_window_options(p, labels_default=None)
     p.add_argument(
         "--format", choices=FORMAT_CHOICES, default="auto",
-        help="input format (default auto, from the name: .tsv is UCR, so a tab-separated "
-        "recording named .tsv needs --format csv)",
+        help="input format (default auto, from the name; a .tsv file with a header row is "
+        "a CSV recording, without one UCR)",
     )
     p.add_argument(
         "--split",
         choices=("TRAIN", "TEST", "both"),
         default=None,
-        help="UCR: which split of a problem folder (default both)",
+        help="UCR and .ts: which split of a problem folder (default both: TRAIN then TEST, "
+        "each series named after its file)",
     )
     add_recording_options(p)
     p.add_argument(
@@ -170,7 +200,9 @@ def _windower(args: argparse.Namespace, labelled: bool) -> Any:
     from ..preprocessing import SlidingWindows
 
     labels = args.labels or ("pure" if labelled else "none")
-    return SlidingWindows(size=args.size, step=args.step, labels=labels).fit()
+    size = WINDOW_DEFAULTS["size"] if args.size is None else args.size
+    step = WINDOW_DEFAULTS["step"] if args.step is None else args.step
+    return SlidingWindows(size=size, step=step, labels=labels).fit()
 
 
 def format_ids(ids: Any) -> str:
@@ -240,31 +272,148 @@ def _write_sample(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, 
 
 
 def _store_series(
-    args: argparse.Namespace, X: Any, y: Any, channels: list[str], attrs: dict[str, Any], what: str
+    args: argparse.Namespace, X: Any, y: Any, channels: list[str], attrs: dict[str, Any],
+    what: str, names: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Store ``what`` (UCR, .ts) series ``X`` (n, T, C) of one length as they are, one window each."""
+    """Store ``what`` (UCR, .ts) series ``X`` (n, T, C) of one length as they are, one window
+    each; ``names`` names each series (its recording)."""
     from ..io import store_info, write_windows
     from ..preprocessing import Windows
 
     if not args.quiet:
-        print(f"{what} series are stored as they are ({X.shape[1]} points); "
-              "--size/--step unused")
-    w = Windows(X, y=y, channels=channels, source=str(args.source))
+        print(f"{what} series are stored as they are ({X.shape[1]} points), one window each")
+    w = Windows(X, y=y, channels=channels, source=str(args.source), recording_names=names)
     write_windows(args.out, w, attrs=attrs, overwrite=args.overwrite)
     return store_info(args.out)
 
 
+_HALF = re.compile(r"^(.*)_(TRAIN|TEST)\.(tsv|ts)(\.gz)?$", re.IGNORECASE)
+
+
+def _halves(args: argparse.Namespace, ext: str) -> list[Path]:
+    """The files of a UCR (``ext="tsv"``) or .ts problem that ``args`` asks for.
+
+    Two sources are its TRAIN and TEST files; a folder gives its files of ``--split``
+    (default both); a file gives itself, or with ``--split both`` itself and its sibling.
+
+    Raises
+    ------
+    FileNotFoundError
+        A missing half.
+    ValueError
+        Two sources that are not the _TRAIN and _TEST files of one problem.
+    """
+    sources, split = args.sources, args.split
+    if len(sources) == 2:
+        if split is not None:
+            raise ValueError("--split applies to a problem folder or one file, not to two files")
+        found = [_HALF.match(q.name) for q in sources]
+        if any(m is None or m.group(3).lower() != ext for m in found) or (
+            {m.group(2).upper() for m in found} != {"TRAIN", "TEST"}  # type: ignore[union-attr]
+        ):
+            raise ValueError(
+                f"two sources must be the NAME_TRAIN.{ext} and NAME_TEST.{ext} files of one "
+                f"problem, got {sources[0].name} and {sources[1].name}"
+            )
+        return sorted(sources, key=lambda q: _HALF.match(q.name).group(2).upper() != "TRAIN")  # type: ignore[union-attr]
+    src = sources[0]
+    parts = ["TRAIN", "TEST"] if (split or "both") == "both" else [split]
+    if src.is_dir():
+        out = []
+        for part in parts:
+            found = sorted(q for q in src.iterdir() if (m := _HALF.match(q.name))
+                           and m.group(2).upper() == part and m.group(3).lower() == ext)
+            if not found:
+                raise FileNotFoundError(f"no *_{part}.{ext}[.gz] file in {src}")
+            if len({_HALF.match(q.name).group(1) for q in found}) > 1:  # type: ignore[union-attr]
+                raise ValueError(f"several *_{part}.{ext} files in {src}: {[q.name for q in found]}")
+            out.append(found[0])
+        return out
+    m = _HALF.match(src.name)
+    if split is None or m is None:
+        if split is not None:
+            raise ValueError(f"--split needs a problem folder or a NAME_TRAIN/_TEST file, got {src}")
+        return [src]
+    out = []
+    for part in parts:
+        cands = [src.with_name(f"{m.group(1)}_{part}.{ext}{gz}") for gz in ("", ".gz")]
+        found = [q for q in cands if q.is_file()]
+        if not found:
+            raise FileNotFoundError(f"--split {split} needs {cands[0]}[.gz], which is missing")
+        out.append(found[0])
+    return out
+
+
+def _series_names(paths: list[Path], counts: list[int]) -> list[str] | None:
+    """``NAME_TRAIN/0, ...``: each series after its file (None for one file)."""
+    if len(paths) == 1:
+        return None
+    return [f"{_stem(q)}/{i}" for q, n in zip(paths, counts, strict=True) for i in range(n)]
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for ext in (".gz", ".tsv", ".ts"):
+        name = name[: -len(ext)] if name.lower().endswith(ext) else name
+    return name
+
+
+def _class_labels(y: Any, where: str, args: argparse.Namespace) -> Any:
+    """``y``, or None (with a note) for real-valued (regression) targets."""
+    import numpy as np
+
+    if y is None or np.asarray(y).dtype.kind in "iub":
+        return y
+    if not args.quiet:
+        print(f"note: {where} has real-valued targets (a regression problem), not classes; "
+              "the series are stored unlabelled")
+    return None
+
+
 def _write_ucr(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, Any]:
     """Store the UCR series of ``--split`` as they are (one window each); its info."""
+    import numpy as np
+
     from ..data import read_ucr
 
-    split = args.split or ("both" if args.source.is_dir() else "TRAIN")
-    X, y = read_ucr(args.source, split=split)
-    return _store_series(args, X, y, ["value"], {**attrs, "split": split}, "UCR")
+    paths = _halves(args, "tsv")
+    parts = [read_ucr(q) for q in paths]
+    lengths = sorted({X.shape[1] for X, _ in parts})
+    if len(lengths) > 1:
+        raise ValueError(f"TRAIN and TEST series have different lengths {lengths}")
+    X = np.concatenate([X for X, _ in parts])
+    y = _class_labels(np.concatenate([y for _, y in parts]), str(args.source), args)
+    split = "both" if len(paths) == 2 else (args.split or _split_of(paths[0]))
+    names = _series_names(paths, [len(X_) for X_, _ in parts])
+    extra = {"split": split, "files": [q.name for q in paths]}
+    return _store_series(args, X, y, ["value"], {**attrs, **extra}, "UCR", names)
+
+
+def _split_of(path: Path) -> str:
+    m = _HALF.match(path.name)
+    return m.group(2).upper() if m else "TRAIN"
+
+
+def _merge_classes(colls: list[Any]) -> tuple[Any, dict[int, str]]:
+    """The class codes of collections ``colls``, one code per class name across them."""
+    import numpy as np
+
+    classes = dict(colls[0].classes or {})
+    code_of = {v: k for k, v in classes.items()}
+    ys = []
+    for c in colls:
+        remap = {}
+        for k, v in (c.classes or {}).items():
+            if v not in code_of:
+                code_of[v] = max(classes, default=-1) + 1 if k in classes else k
+                classes[code_of[v]] = v
+            remap[k] = code_of[v]
+        ys.append(np.array([remap[int(k)] for k in c.y], dtype=np.int64))
+    return np.concatenate(ys), classes
 
 
 def _write_ts(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, Any]:
-    """Store the series of a UEA/sktime ``.ts`` file as they are (one window each); its info.
+    """Store the series of UEA/sktime ``.ts`` files as they are (one window each); its info.
 
     Raises
     ------
@@ -275,25 +424,41 @@ def _write_ts(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, Any]
 
     from ..data import load_ts
 
-    coll = load_ts(args.source)
-    lengths = coll.lengths
-    if not coll.equal_length:
+    paths = _halves(args, "ts")
+    colls = [load_ts(q) for q in paths]
+    if len({c.n_channels for c in colls}) > 1:
+        raise ValueError(f"{paths[0].name} and {paths[1].name} have different numbers of dimensions")
+    series = [s for c in colls for s in c.series]
+    lengths = np.array([len(s) for s in series])
+    if lengths.min() != lengths.max():
         raise ValueError(
             f"{args.source} holds unequal-length series ({lengths.min()} to {lengths.max()} "
             "points), which a window store cannot hold; unequal-length collections are "
             "clustered from Python: DeepClusterer.fit accepts the list "
             "tsclust.data.load_ts(path).series or the NaN-padded tsclust.data.read_ts(path)[0]"
         )
-    X = coll.padded()
+    X = np.stack(series)
     if np.isnan(X).any():
         case = int(np.argmax(np.isnan(X).any(axis=(1, 2))))
         raise ValueError(
             f"{args.source}: series {case} has missing values ('?'), which a window store "
-            "cannot hold; read it in Python with tsclust.data.read_ts and fill them first"
+            "cannot hold; read it in Python with tsclust.data.read_ts(path, "
+            "nan_policy='interpolate') or fill them first"
         )
-    channels = ["value"] if coll.n_channels == 1 else [f"dim{i}" for i in range(coll.n_channels)]
-    extra = {"problem": coll.problem_name, "classes": [[k, v] for k, v in coll.classes.items()]}
-    return _store_series(args, X, coll.y, channels, {**attrs, **extra}, ".ts")
+    n_ch = colls[0].n_channels
+    channels = ["value"] if n_ch == 1 else [f"dim{i}" for i in range(n_ch)]
+    y, classes = None, {}
+    if all(c.y is not None for c in colls):
+        if any(c.y.dtype.kind == "f" for c in colls):
+            y = _class_labels(np.concatenate([c.y for c in colls]), str(args.source), args)
+        else:
+            y, classes = _merge_classes(colls)
+    extra = {"problem": colls[0].problem_name, "classes": [[k, v] for k, v in classes.items()]}
+    if len(paths) == 2 or args.split:
+        extra.update(split="both" if len(paths) == 2 else args.split,
+                     files=[q.name for q in paths])
+    names = _series_names(paths, [len(c.series) for c in colls])
+    return _store_series(args, X, y, channels, {**attrs, **extra}, ".ts", names)
 
 
 def _write_recording(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -309,7 +474,17 @@ def _write_recording(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[st
     from ..io import store_info, write_windows
 
     rec = read_recording(args.source, attrs["format"], **recording_options(args))
+    if not args.quiet:
+        print(f"channels ({rec.n_channels}): {', '.join(rec.channels)}")
     labelled = rec.labels is not None
+    if labelled and args.label_zero_is_class:
+        import numpy as np
+
+        codes = np.unique(rec.labels[rec.labels != 0]).tolist()
+        attrs = {**attrs, "label_offset": 1, "classes": [[k, str(k - 1)] for k in codes]}
+        if not args.quiet:
+            print("note: label 0 is a class: the stored labels are the column's values + 1 "
+                  f"({', '.join(f'{k - 1} -> {k}' for k in codes[:5])})")
     if labelled and not rec.labels.any():
         if args.labels == "pure":
             raise ValueError(
@@ -342,7 +517,11 @@ def run(args: argparse.Namespace) -> int:
     """
     from ..data import SAMPLE_NAME, detect_format
 
-    check_outputs([args.out], [args.source], args.overwrite)
+    args.sources = list(args.source)
+    if len(args.sources) > 2:
+        raise ValueError("give one source, or the _TRAIN and _TEST files of one problem")
+    args.source = args.sources[0]
+    check_outputs([args.out], args.sources, args.overwrite)
     if str(args.source) == SAMPLE_NAME and not args.source.exists():
         fmt = "sample"
     else:
@@ -351,10 +530,29 @@ def run(args: argparse.Namespace) -> int:
                 f"{args.source} not found (the embedded HAPT sample is '{SAMPLE_NAME}')"
             )
         fmt = detect_format(args.source) if args.format == "auto" else args.format
+    if len(args.sources) == 2:
+        if fmt not in ("ucr", "ts"):
+            raise ValueError(
+                f"two sources are the _TRAIN and _TEST files of a UCR or .ts problem; a {fmt} "
+                "source is given alone"
+            )
+        if not args.sources[1].exists():
+            raise FileNotFoundError(f"{args.sources[1]} not found")
+    if args.split is not None and fmt not in ("ucr", "ts"):
+        raise ValueError(f"--split applies to UCR and .ts problems, not {fmt} data")
+    if fmt in ("ucr", "ts") and (args.size is not None or args.step is not None):
+        flags = " and ".join(f for f, v in (("--size", args.size), ("--step", args.step))
+                             if v is not None)
+        raise ValueError(
+            f"{flags} apply to recordings (HAPT, CSV, .npy), which are cut into windows; the "
+            f"series of a {'UCR' if fmt == 'ucr' else '.ts'} collection are stored whole, one "
+            "window each: leave them out"
+        )
     check_csv_options(args, fmt)
     info = _WRITERS[fmt](args, {"format": fmt})
     if info["n_windows"] == 0:
-        error(f"no window fits (size {args.size}); {args.out} holds 0 windows")
+        size = WINDOW_DEFAULTS["size"] if args.size is None else args.size
+        error(f"no window fits (size {size}); {args.out} holds 0 windows")
         return 2
     if not args.quiet:
         print_summary(info, args.out)

@@ -489,15 +489,25 @@ def _grid_positions(
     return np.arange(len(times)) + np.cumsum(extra)
 
 
-def _warn_label_like(channels: list[str], where: str) -> None:
-    """Warn about channels whose names look like label columns."""
-    suspects = [c for c in channels if _LABEL_LIKE.search(c.strip())]
+def _warn_label_like(channels: list[str], signals: np.ndarray, where: str) -> None:
+    """Warn about channels that look like label columns: a label-like name (``y`` only
+    without an ``x`` column) and integer values only."""
+    lower = {c.strip().lower() for c in channels}
+    suspects = []
+    for j, c in enumerate(channels):
+        name = c.strip()
+        if not _LABEL_LIKE.search(name) or (name.lower() == "y" and "x" in lower):
+            continue
+        v = signals[:, j]
+        v = v[np.isfinite(v)]
+        if np.all(v == np.round(v)):
+            suspects.append(c)
     if suspects:
         names = ", ".join(repr(c) for c in suspects)
         logger.warning(
-            "%s: column(s) %s are read as sensor channels, but the name looks like a label "
-            "column; name it as the label column (label_column= / --label-column %s) or leave "
-            "it out (ignore_columns= / --ignore-columns %s)",
+            "%s: column(s) %s are read as sensor channels, but the name and the integer values "
+            "look like a label column; name it as the label column (label_column= / "
+            "--label-column %s) or leave it out (ignore_columns= / --ignore-columns %s)",
             where, names, suspects[0], ",".join(suspects),
         )
 
@@ -534,8 +544,8 @@ def _table_recording(
         raise _numeric_error(exc, header, lcol, where) from None
     col = {c: j for j, c in enumerate(numeric)}
     channels = [header[i] for i in chan_idx]
-    _warn_label_like(channels, where)
     signals = table[:, [col[c] for c in chan_idx]]
+    _warn_label_like(channels, signals, where)
     huge = np.isfinite(signals) & (np.abs(signals) > np.finfo(np.float32).max)
     if huge.any():
         row, c = (int(i) for i in np.argwhere(huge)[0])

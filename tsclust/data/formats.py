@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,8 +22,10 @@ def detect_format(source: str | Path) -> str:
 
     A zip file or a folder with ``RawData/`` or ``acc_exp*`` files is HAPT; a folder with
     ``*_TRAIN.tsv[.gz]`` or a ``.tsv[.gz]`` file is UCR; ``.csv[.gz]`` is CSV; ``.npy`` NumPy;
-    ``.ts[.gz]`` a UEA/sktime ``.ts`` collection (:func:`tsclust.data.load_ts`). A tab-separated
-    recording named ``.tsv`` is thus taken as UCR: pass ``format="csv"`` (CLI ``--format csv``).
+    ``.ts[.gz]`` a UEA/sktime ``.ts`` collection (:func:`tsclust.data.load_ts`), and so is a
+    folder with ``*_TRAIN.ts[.gz]`` or ``*_TEST.ts[.gz]``. A ``.tsv`` file whose first line
+    holds a cell that is not a number (a header of column names, which UCR files lack) is a
+    tab-separated recording: ``"csv"``.
 
     Parameters
     ----------
@@ -49,12 +52,14 @@ def detect_format(source: str | Path) -> str:
             return "hapt"
         if any(p.glob("*_TRAIN.tsv*")) or any(p.glob("*_TEST.tsv*")):
             return "ucr"
+        if any(p.glob("*_TRAIN.ts")) or any(p.glob("*_TEST.ts")) or any(p.glob("*_TRAIN.ts.gz")):
+            return "ts"
         raise ValueError(
-            f"cannot tell the format of folder {p} (no RawData/, acc_exp*_user*.txt or "
-            "*_TRAIN.tsv); pass --format"
+            f"cannot tell the format of folder {p} (no RawData/, acc_exp*_user*.txt, "
+            "*_TRAIN.tsv or *_TRAIN.ts); pass --format"
         )
     if name.endswith((".tsv", ".tsv.gz")):
-        return "ucr"
+        return "csv" if _has_header(p) else "ucr"
     if name.endswith((".csv", ".csv.gz")):
         return "csv"
     if name.endswith(".npy"):
@@ -64,6 +69,22 @@ def detect_format(source: str | Path) -> str:
     if zipfile.is_zipfile(p):
         return "hapt"
     raise ValueError(f"cannot tell the format of {p} from its name; pass --format")
+
+
+def _has_header(path: Path) -> bool:
+    """Whether the first line of a tab-separated file holds a cell that is not a number."""
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as fh:
+            first = fh.readline(65536).decode("utf-8", errors="replace").strip("\r\n\ufeff")
+    except (OSError, EOFError):
+        return False
+    for cell in first.split("\t"):
+        try:
+            float(cell.strip().strip('"') or "nan")
+        except ValueError:
+            return True
+    return False
 
 
 def read_recording(
@@ -76,6 +97,8 @@ def read_recording(
     label_column: str | None = "auto",
     ignore_columns: Sequence[str] = (),
     delimiter: str | None = None,
+    time_unit: str = "auto",
+    label_zero_is_class: bool = False,
 ) -> Recording:
     """Read one continuous recording from a HAPT folder/zip, a CSV or a ``.npy`` file.
 
@@ -95,6 +118,10 @@ def read_recording(
         CSV: columns left out.
     delimiter : str or None, default=None
         CSV: the cell separator (None: tab or comma, from the header).
+    time_unit : {"auto", "s", "ms", "us", "ns"}, default="auto"
+        CSV: the unit of a numeric time column (see :func:`read_csv_recording`).
+    label_zero_is_class : bool, default=False
+        CSV: keep label 0 as a class (labels become the values + 1).
 
     Returns
     -------
@@ -125,12 +152,16 @@ def read_recording(
             label_column=label_column,
             ignore_columns=ignore_columns,
             delimiter=delimiter,
+            time_unit=time_unit,
+            label_zero_is_class=label_zero_is_class,
         )
     given = {
         "time_column": time_column != "auto",
         "label_column": label_column != "auto",
         "ignore_columns": bool(ignore_columns),
         "delimiter": delimiter is not None,
+        "time_unit": time_unit != "auto",
+        "label_zero_is_class": bool(label_zero_is_class),
     }
     if any(given.values()):
         names = [k for k, v in given.items() if v]

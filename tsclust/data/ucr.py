@@ -40,7 +40,16 @@ def _find_split(folder: Path, split: str) -> Path:
 
 
 def _read_one(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    table = parse_table(decompress(path.read_bytes(), path.name), str(path), delimiter="\t")
+    try:
+        table = parse_table(decompress(path.read_bytes(), path.name), str(path), delimiter="\t")
+    except ValueError as exc:
+        if "could not convert string" not in str(exc):
+            raise
+        raise ValueError(
+            f"{exc}; a UCR file holds one series per line, its class label first, and no "
+            "header. A tab-separated recording (a header of column names, one sample per "
+            "line) is read with format='csv' (--format csv)"
+        ) from None
     if table.shape[1] < 2:
         raise ValueError(f"{path} needs a label column and at least one time point")
     y, X = table[:, 0], table[:, 1:]
