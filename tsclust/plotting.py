@@ -400,8 +400,10 @@ def plot_timeline(
 
 
 def _check_windows(X: Any) -> np.ndarray:
-    """``X`` as float64 of shape (n, T, c); (n, T) is one channel."""
-    X = np.asarray(X, dtype=np.float64)
+    """``X`` as floats of shape (n, T, c); (n, T) is one channel; float32 is kept (no copy)."""
+    X = np.asarray(X)
+    if X.dtype.kind != "f":
+        X = X.astype(np.float64)
     if X.ndim == 2:
         X = X[:, :, None]
     if X.ndim != 3:

@@ -96,3 +96,53 @@ def test_fit_names_a_missing_store_first(tmp_path, capsys):
             str(tmp_path / "m.h5")]
     assert main(args) != 0
     assert "window store" in capsys.readouterr().err and "missing.h5" in args[1]
+
+
+def _capture_plots(monkeypatch):
+    """Record the figures of ``plot_clusters`` (still written) in a list."""
+    import tsclust.plotting as plotting
+
+    figs = []
+    real = plotting.plot_clusters
+    monkeypatch.setattr(plotting, "plot_clusters",
+                        lambda *a, **kw: figs.append(real(*a, **kw)) or figs[-1])
+    return figs
+
+
+def test_fit_plot_writes_the_clusters_png(tmp_path, store, capsys, monkeypatch):
+    figs = _capture_plots(monkeypatch)
+    model, png = tmp_path / "m.h5", tmp_path / "clusters.png"
+    args = ["fit", str(store), "-k", "2", "-o", str(model), "--plot", str(png), *FAST]
+    assert main(args) == 0
+    assert f"clusters drawn in {png}" in capsys.readouterr().out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    est = DeepClusterer.load(model)
+    used = len(set(est.labels_.tolist()))
+    axes = figs[-1].get_axes()
+    assert len(axes) == used * 2 + 1  # acc and gyro columns, the time panel
+    w = read_windows(store)
+    titles = [ax.get_title(loc="left") for ax in axes[:-1] if ax.get_title(loc="left")]
+    sizes = [int(t.split(": ")[1].split(" windows")[0]) for t in titles]
+    assert sum(sizes) == len(w) and axes[-1].get_xlabel().startswith("time (s)")
+
+    # an existing PNG is refused before any work, and neither output is written
+    model.unlink()
+    assert main(args) == 2
+    assert "--overwrite" in capsys.readouterr().err and not model.exists()
+    assert main([*args[:-len(FAST)], "--nproc", "2", "--overwrite", *FAST]) == 2
+    assert "--plot is not supported with --nproc" in capsys.readouterr().err
+
+
+def test_fit_plot_failure_writes_no_model(tmp_path, store, capsys, monkeypatch):
+    import tsclust.plotting as plotting
+
+    def broken(*a, **kw):
+        raise ValueError("drawing failed")
+
+    monkeypatch.setattr(plotting, "plot_clusters", broken)
+    model, png = tmp_path / "m.h5", tmp_path / "c.png"
+    args = ["fit", str(store), "-k", "2", "--by-recording", "--epochs", "2", "-q",
+            "-o", str(model), "--plot", str(png)]
+    assert main(args) == 2
+    assert "drawing failed" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["w.h5"]  # nor temps

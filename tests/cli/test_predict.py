@@ -65,3 +65,40 @@ def test_prediction_rows_and_groups_for_recording_estimators():
         labels, conf = assign(est, X, origins)
         assert conf is None and labels.tolist() == [0, 0, 0]
         assert {k: v.tolist() for k, v in est.kw.items()} == expected
+
+
+def test_predict_plot_writes_the_clusters_png(tmp_path, store, capsys, monkeypatch):
+    import tsclust.plotting as plotting
+
+    model = tmp_path / "rec.h5"
+    assert main(["fit", str(store), "-k", "2", "--by-recording", "--epochs", "2", "-q",
+                 "-o", str(model)]) == 0
+    figs = []
+    real = plotting.plot_clusters
+    monkeypatch.setattr(plotting, "plot_clusters",
+                        lambda *a, **kw: figs.append(real(*a, **kw)) or figs[-1])
+    labels_csv, png = tmp_path / "labels.csv", tmp_path / "pred.png"
+    args = ["predict", str(model), str(store), "-o", str(labels_csv), "--plot", str(png)]
+    assert main(args) == 0
+    assert f"clusters drawn in {png}" in capsys.readouterr().out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    clusters = [int(r["cluster"]) for r in csv.DictReader(labels_csv.open())]
+    axes = figs[-1].get_axes()
+    assert len(axes) == 2 * len(set(clusters)) + 1  # acc, gyro per cluster; time panel
+    titles = [ax.get_title(loc="left") for ax in axes if ax.get_title(loc="left")]
+    assert titles[0].startswith(f"cluster {min(clusters)}: {clusters.count(min(clusters))} "
+                                "windows (")
+
+    # an existing PNG is refused (status 2) and the CSV is not replaced
+    labels_csv.write_text("old")
+    assert main(args) == 2
+    assert "--overwrite" in capsys.readouterr().err and labels_csv.read_text() == "old"
+
+    # a failed drawing leaves both outputs as they were
+    def broken(*a, **kw):
+        raise ValueError("drawing failed")
+
+    monkeypatch.setattr(plotting, "plot_clusters", broken)
+    before = png.read_bytes()
+    assert main([*args, "--overwrite"]) == 2
+    assert labels_csv.read_text() == "old" and png.read_bytes() == before

@@ -13,11 +13,12 @@ from ._common import (
     error,
     number,
     print_scores,
+    staged_outputs,
     validate_estimator,
 )
 from ._params import add_estimator_options, estimator_argv, estimator_params, unsupported_options
 
-__all__ = ["add_parser", "run", "parse_k", "parse_range"]
+__all__ = ["add_parser", "run", "parse_k", "parse_range", "plot_windows"]
 
 _positive = number(int, low=1)
 
@@ -67,7 +68,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "the posture angle to each recording's upright reference (accelerometer in channels 0-2)",
     )
     p.add_argument("-o", "--out", type=Path, required=True, help="model file (.h5)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+    p.add_argument(
+        "--plot", type=Path, default=None, metavar="PNG",
+        help="also draw the clusters of the fitted windows: size, medoid, mean and band per "
+        "channel group, and where each occurs (tsclust.plotting.plot_clusters)",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     p.add_argument(
         "--nproc", type=_positive, default=1,
@@ -75,6 +81,26 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "-m tsclust.distributed fit ...; gloo on CPU, nccl on GPUs; the store is streamed)",
     )
     return p
+
+
+def plot_windows(w: Any, labels: Any, path: Path) -> None:
+    """Write :func:`tsclust.plotting.plot_clusters` of the windows of a store to ``path``.
+
+    Parameters
+    ----------
+    w : tsclust.preprocessing.Windows
+        The store's windows: ``X`` of shape (n_windows, size, n_channels), channels,
+        sampling rate, ``origins`` of shape (n_windows, 2) (recording, start sample) and
+        labels ``y`` of shape (n_windows,) or None (they name each cluster's majority class).
+    labels : ndarray of shape (n_windows,)
+        Cluster of each window.
+    path : Path
+        Where the PNG goes (a temporary name of :func:`staged_outputs`).
+    """
+    from ..plotting import plot_clusters
+
+    plot_clusters(w.X, labels, channels=w.channels, positions=w.origins[:, 1],
+                  recordings=w.origins[:, 0], rate=w.sampling_rate, truth=w.y, path=path)
 
 
 def _verbose(args: argparse.Namespace) -> int:
@@ -140,19 +166,23 @@ def _save_fitted(
     est: Any, w: Any, name: str, where: str, t0: float, args: argparse.Namespace,
     start: float,
 ) -> int:
-    """Save a model fitted since ``t0`` and print its time, cluster sizes and scores.
+    """Save a model fitted since ``t0`` (and its ``--plot``); print time, cluster sizes, scores.
 
     The time printed is the fit's, then the command's since ``start`` (imports, reading
     the store and choosing k included), so that neither is mistaken for the other.
     """
     seconds = time.perf_counter() - t0
-    est.save(args.out, overwrite=args.overwrite)
+    with staged_outputs(args.out, args.plot) as (model_tmp, png_tmp):  # both or neither
+        est.save(model_tmp, overwrite=True)  # check_outputs checked --overwrite
+        if png_tmp is not None:
+            plot_windows(w, est.labels_, png_tmp)
     total = time.perf_counter() - start
     print(f"fitted {name} on {len(w)} windows {w.X.shape[1:]}{where} in {seconds:.1f} s "
           f"({total:.1f} s for the whole command)")
     print(f"cluster sizes: {cluster_sizes(est.labels_, est.n_clusters)}")
     print_scores(w.y, est.labels_)
-    print(f"model written to {args.out}")
+    print(f"model written to {args.out}" + (f", clusters drawn in {args.plot}"
+                                             if args.plot is not None else ""))
     return 0
 
 
@@ -161,8 +191,11 @@ def run(args: argparse.Namespace) -> int:
     from ..io import check_file
 
     start = time.perf_counter()
-    check_outputs([args.out], [args.store], args.overwrite)
+    check_outputs([args.out, args.plot], [args.store], args.overwrite)
     check_file(args.store, "window store")  # before torch is imported (seconds)
+    if args.plot is not None and args.nproc > 1:
+        raise ValueError("--plot is not supported with --nproc > 1; draw the clusters with "
+                         "tsclust predict MODEL STORE -o CSV --plot PNG")
     if args.by_recording:
         return _fit_by_recording(args, start)
     if args.nproc > 1 and args.n_clusters == "auto":

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._common import check_outputs, cluster_sizes, print_scores
+from ._common import check_outputs, cluster_sizes, print_scores, staged_outputs
 
 __all__ = ["add_parser", "run", "PREDICTION_COLUMNS", "prediction_rows", "assign"]
 
@@ -26,7 +26,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("model", type=Path, help="model file written by tsclust fit")
     p.add_argument("store", type=Path, help="HDF5 window store")
     p.add_argument("-o", "--out", type=Path, required=True, help="labels CSV")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing CSV")
+    p.add_argument(
+        "--plot", type=Path, default=None, metavar="PNG",
+        help="also draw the predicted clusters: size, medoid, mean and band per channel "
+        "group, and where each occurs (tsclust.plotting.plot_clusters)",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     return p
 
 
@@ -85,18 +90,27 @@ def prediction_rows(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the labels CSV of ``args.store`` under ``args.model``."""
+    """Write the labels CSV of ``args.store`` under ``args.model``, and the ``--plot`` figure.
+
+    Both outputs are checked before any work and written all or nothing.
+    """
     import csv
 
     from ..clustering import load_clusterer
     from ..io import atomic_text, read_windows
 
-    check_outputs([args.out], [args.model, args.store], args.overwrite)
+    check_outputs([args.out, args.plot], [args.model, args.store], args.overwrite)
     est = load_clusterer(args.model)
     w = read_windows(args.store)
     labels, conf = assign(est, w.X, w.origins)  # Windows always fills origins
-    with atomic_text(args.out, overwrite=True) as fh:  # --overwrite was checked above
-        csv.writer(fh).writerows(prediction_rows(w.origins, labels, conf, w.y))
-    print(f"{len(w)} windows -> {args.out}; cluster sizes: {cluster_sizes(labels)}")
+    with staged_outputs(args.out, args.plot) as (csv_tmp, png_tmp):  # both or neither
+        with atomic_text(csv_tmp, overwrite=True) as fh:  # --overwrite was checked above
+            csv.writer(fh).writerows(prediction_rows(w.origins, labels, conf, w.y))
+        if png_tmp is not None:
+            from .fit import plot_windows
+
+            plot_windows(w, labels, png_tmp)
+    drawn = f" (clusters drawn in {args.plot})" if args.plot is not None else ""
+    print(f"{len(w)} windows -> {args.out}{drawn}; cluster sizes: {cluster_sizes(labels)}")
     print_scores(w.y, labels)
     return 0
