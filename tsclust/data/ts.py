@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,12 @@ from ._text import decompress
 
 __all__ = ["TsCollection", "load_ts", "read_ts"]
 
+logger = logging.getLogger(__name__)
+
 _TRUE = {"true": True, "false": False}
+
+#: What :func:`load_ts` does with missing values (``?``).
+TS_NAN_POLICIES = ("keep", "raise", "interpolate")
 
 
 @dataclass
@@ -109,8 +115,20 @@ def _parse_header(lines: list[str], where: str) -> tuple[dict, int]:
     raise ValueError(f"{where} has no @data line; is it a .ts file?")
 
 
-def _parse_case(line: str, number: int, labelled: bool, where: str) -> tuple[np.ndarray, str | None]:
-    """One data line -> (array of shape (T, C), label text or None)."""
+def _fill(v: np.ndarray) -> np.ndarray:
+    """``v`` with its NaN filled linearly (the ends take the nearest value)."""
+    bad = np.isnan(v)
+    if not bad.any() or bad.all():
+        return v
+    idx = np.arange(len(v))
+    return np.interp(idx, idx[~bad], v[~bad])
+
+
+def _parse_case(
+    line: str, number: int, labelled: bool, where: str, nan_policy: str = "keep"
+) -> tuple[np.ndarray, str | None, bool]:
+    """One data line -> (array of shape (T, C), label text or None, whether a dimension ends
+    with a missing value)."""
     parts = line.split(":")
     label = parts.pop().strip() if labelled else None
     if not parts:
@@ -118,16 +136,28 @@ def _parse_case(line: str, number: int, labelled: bool, where: str) -> tuple[np.
     dims = []
     for d, part in enumerate(parts):
         try:
-            dims.append(np.array([float(v) for v in part.replace("?", "nan").split(",")]))
+            v = np.array([float(v) for v in part.replace("?", "nan").split(",")])
         except ValueError:
             raise ValueError(
                 f"{where}: line {number}, dimension {d}: values must be numbers or ? "
                 f"separated by commas, got {part[:40]!r}"
             ) from None
+        bad = np.isnan(v)
+        if bad.any() and nan_policy == "raise":
+            raise ValueError(
+                f"{where}: line {number}, dimension {d}: missing value ('?') at point "
+                f"{int(np.argmax(bad))}; pass nan_policy='interpolate' to fill missing values"
+            )
+        if bad.all() and nan_policy == "interpolate":
+            raise ValueError(
+                f"{where}: line {number}, dimension {d}: every value is missing ('?'), nothing "
+                "to interpolate from"
+            )
+        dims.append(_fill(v) if nan_policy == "interpolate" else v)
     out = np.full((max(len(v) for v in dims), len(dims)), np.nan, dtype=np.float32)
     for d, v in enumerate(dims):
         out[: len(v), d] = v
-    return out, label
+    return out, label, bool(np.isnan(out[-1]).all())
 
 
 def _codes(labels: list[str], names: list[str] | None, lines: list[int], where: str):
@@ -150,7 +180,7 @@ def _codes(labels: list[str], names: list[str] | None, lines: list[int], where: 
     return codes, names, dict(zip(values, names, strict=True))
 
 
-def load_ts(path: str | os.PathLike) -> TsCollection:
+def load_ts(path: str | os.PathLike, nan_policy: str = "keep") -> TsCollection:
     """Read a ``.ts`` file (UEA/UCR archive, sktime): equal or unequal length, uni- or
     multivariate, with or without class labels.
 
@@ -164,6 +194,11 @@ def load_ts(path: str | os.PathLike) -> TsCollection:
     ----------
     path : path-like
         ``.ts`` file, optionally gzipped (``.ts.gz``).
+    nan_policy : {"keep", "raise", "interpolate"}, default="keep"
+        Missing values (``?``): ``"keep"`` them as NaN, every series keeping its length; as
+        the estimators take trailing NaN for padding, a series ending with ``?`` is logged as
+        a warning naming its line. ``"raise"``: a ValueError naming the line and dimension.
+        ``"interpolate"``: fill them linearly per dimension (the ends take the nearest value).
 
     Returns
     -------
@@ -191,6 +226,8 @@ def load_ts(path: str | os.PathLike) -> TsCollection:
     >>> c.lengths.tolist(), c.y.tolist(), c.classes
     ([3, 2], [0, 1], {0: 'up', 1: 'down'})
     """
+    if nan_policy not in TS_NAN_POLICIES:
+        raise ValueError(f"nan_policy must be one of {TS_NAN_POLICIES}, got {nan_policy!r}")
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f".ts file {p} not found")
@@ -201,12 +238,14 @@ def load_ts(path: str | os.PathLike) -> TsCollection:
         raise ValueError(f"{where}: time-stamped .ts data (@timeStamps true) is not supported")
     regression = bool(head.get("targetlabel"))
     labelled = bool(head["classlabel"]) or regression
-    series, labels, numbers = [], [], []
+    series, labels, numbers, trailing = [], [], [], []
     for i in range(first, len(lines)):
         line = lines[i].strip()
         if not line or line.startswith("#"):
             continue
-        x, label = _parse_case(line, i + 1, labelled, where)
+        x, label, ends_missing = _parse_case(line, i + 1, labelled, where, nan_policy)
+        if ends_missing:
+            trailing.append(i + 1)
         if series and x.shape[1] != series[0].shape[1]:
             raise ValueError(
                 f"{where}: line {i + 1} has {x.shape[1]} dimension(s), line {numbers[0]} has "
@@ -232,6 +271,13 @@ def load_ts(path: str | os.PathLike) -> TsCollection:
             f"{where}: @seriesLength {head['serieslength']}, but the series have "
             f"length(s) {sorted(lengths)[:5]}"
         )
+    if trailing:
+        logger.warning(
+            "%s: %d series end with missing values ('?'), first on line %d; they keep their "
+            "length here, but estimators take trailing NaN for padding and would read them "
+            "shorter: pass nan_policy='interpolate' to fill them (or 'raise')",
+            where, len(trailing), trailing[0],
+        )
     y, names, classes = None, None, {}
     if regression:
         try:
@@ -250,13 +296,17 @@ def load_ts(path: str | os.PathLike) -> TsCollection:
     )
 
 
-def read_ts(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
+def read_ts(
+    path: str | os.PathLike, nan_policy: str = "keep"
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a ``.ts`` file as one array (see :func:`load_ts` for the format and the labels).
 
     Parameters
     ----------
     path : path-like
         ``.ts`` file, optionally gzipped.
+    nan_policy : {"keep", "raise", "interpolate"}, default="keep"
+        Missing values (``?``), as in :func:`load_ts`.
 
     Returns
     -------
@@ -268,5 +318,5 @@ def read_ts(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
     y : ndarray of shape (n_series,) or None
         Class codes (``load_ts(path).classes`` maps them to the names), or None.
     """
-    coll = load_ts(path)
+    coll = load_ts(path, nan_policy=nan_policy)
     return coll.padded(), coll.y
