@@ -149,3 +149,20 @@ def test_ucr_two_files_merged(tmp_path, capsys):
     csv.write_text("x\n1\n")
     assert main(["windows", str(csv), str(csv), "-o", str(tmp_path / "c.h5")]) == 2
     assert "a csv source is given alone" in capsys.readouterr().err
+
+
+def test_nan_policy_flag(tmp_path, capsys):
+    src = tmp_path / "e.csv"
+    src.write_text("time,x\n" + "".join(f"{i / 10},{'' if i == 7 else i}\n" for i in range(300)))
+    assert main(["windows", str(src), "-o", str(tmp_path / "r.h5")]) == 2
+    assert "NaN or inf at line 9 (sample 7), column 'x'" in capsys.readouterr().err
+    out = tmp_path / "i.h5"
+    assert main(["windows", str(src), "-o", str(out), "--nan-policy", "interpolate", "-q"]) == 0
+    assert read_windows(out).X[0, 7, 0] == 7
+    ts = tmp_path / "Gaps.ts"
+    ts.write_text("@univariate true\n@classLabel true 1 2\n@data\n1,2,3:1\n4,5,?:2\n")
+    assert main(["windows", str(ts), "-o", str(tmp_path / "t.h5")]) == 2
+    assert "--nan-policy interpolate" in capsys.readouterr().err
+    assert main(["windows", str(ts), "-o", str(out), "--nan-policy", "interpolate",
+                 "--overwrite", "-q"]) == 0
+    assert read_windows(out).X[1, :, 0].tolist() == [4, 5, 5]

@@ -133,6 +133,12 @@ def add_recording_options(p: argparse.ArgumentParser) -> None:
         "us or ns when the first stamp is that large, with a warning)",
     )
     p.add_argument(
+        "--nan-policy", choices=("raise", "drop", "interpolate"), default="raise",
+        help="missing values (NaN, inf, empty CSV cells; '?' in .ts files): raise an error "
+        "naming the line (default), drop (windows holding one are skipped) or interpolate "
+        "(runs of up to 10 samples; longer ones are dropped)",
+    )
+    p.add_argument(
         "--label-zero-is-class", action="store_true",
         help="CSV: keep label 0 as a class (anomaly flags where 0 is normal) rather than "
         "unlabelled; the stored labels are the column's values + 1",
@@ -141,7 +147,10 @@ def add_recording_options(p: argparse.ArgumentParser) -> None:
 
 def recording_options(args: argparse.Namespace) -> dict[str, Any]:
     """The reader keywords of :func:`add_recording_options` (``sampling_rate`` and CSV's)."""
-    return {"sampling_rate": args.sampling_rate, **{k: getattr(args, k) for k in CSV_DEFAULTS}}
+    return {
+        "sampling_rate": args.sampling_rate, "nan_policy": args.nan_policy,
+        **{k: getattr(args, k) for k in CSV_DEFAULTS},
+    }
 
 
 def check_csv_options(args: argparse.Namespace, fmt: str) -> None:
@@ -259,7 +268,7 @@ def _write_hapt(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, An
     """Window the HAPT recordings (of ``--subjects``) into the store; its info."""
     from ..data import iter_hapt
 
-    recs = iter_hapt(args.source, verbose=0 if args.quiet else 1)
+    recs = iter_hapt(args.source, verbose=0 if args.quiet else 1, nan_policy=args.nan_policy)
     return _write_subjects(args, attrs, recs, {u for _, u in recs.pairs}, "HAPT")
 
 
@@ -424,8 +433,12 @@ def _write_ts(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, Any]
 
     from ..data import load_ts
 
+    if args.nan_policy == "drop":
+        raise ValueError("--nan-policy drop applies to recordings; a .ts series is stored "
+                         "whole: pass --nan-policy interpolate to fill its missing values")
     paths = _halves(args, "ts")
-    colls = [load_ts(q) for q in paths]
+    policy = "interpolate" if args.nan_policy == "interpolate" else "keep"  # raise: below
+    colls = [load_ts(q, nan_policy=policy) for q in paths]
     if len({c.n_channels for c in colls}) > 1:
         raise ValueError(f"{paths[0].name} and {paths[1].name} have different numbers of dimensions")
     series = [s for c in colls for s in c.series]
@@ -442,8 +455,7 @@ def _write_ts(args: argparse.Namespace, attrs: dict[str, Any]) -> dict[str, Any]
         case = int(np.argmax(np.isnan(X).any(axis=(1, 2))))
         raise ValueError(
             f"{args.source}: series {case} has missing values ('?'), which a window store "
-            "cannot hold; read it in Python with tsclust.data.read_ts(path, "
-            "nan_policy='interpolate') or fill them first"
+            "cannot hold; pass --nan-policy interpolate to fill them"
         )
     n_ch = colls[0].n_channels
     channels = ["value"] if n_ch == 1 else [f"dim{i}" for i in range(n_ch)]
@@ -549,6 +561,8 @@ def run(args: argparse.Namespace) -> int:
             "window each: leave them out"
         )
     check_csv_options(args, fmt)
+    if args.nan_policy != "raise" and fmt in ("ucr", "sample"):
+        raise ValueError(f"--nan-policy applies to recordings and .ts files, not {fmt} data")
     info = _WRITERS[fmt](args, {"format": fmt})
     if info["n_windows"] == 0:
         size = WINDOW_DEFAULTS["size"] if args.size is None else args.size

@@ -99,6 +99,7 @@ def read_recording(
     delimiter: str | None = None,
     time_unit: str = "auto",
     label_zero_is_class: bool = False,
+    nan_policy: str = "raise",
 ) -> Recording:
     """Read one continuous recording from a HAPT folder/zip, a CSV or a ``.npy`` file.
 
@@ -122,6 +123,8 @@ def read_recording(
         CSV: the unit of a numeric time column (see :func:`read_csv_recording`).
     label_zero_is_class : bool, default=False
         CSV: keep label 0 as a class (labels become the values + 1).
+    nan_policy : {"raise", "drop", "interpolate"}, default="raise"
+        Missing values (NaN, inf, an empty CSV cell), see :func:`tsclust.data.read_hapt`.
 
     Returns
     -------
@@ -141,7 +144,7 @@ def read_recording(
         raise FileNotFoundError(f"{source} not found")
     fmt = detect_format(source) if format == "auto" else format
     if fmt == "hapt":
-        return _read_hapt_experiment(source, experiment)
+        return _read_hapt_experiment(source, experiment, nan_policy)
     if experiment is not None:
         raise ValueError("--experiment only applies to a HAPT folder or zip")
     if fmt == "csv":
@@ -154,6 +157,7 @@ def read_recording(
             delimiter=delimiter,
             time_unit=time_unit,
             label_zero_is_class=label_zero_is_class,
+            nan_policy=nan_policy,
         )
     given = {
         "time_column": time_column != "auto",
@@ -167,17 +171,19 @@ def read_recording(
         names = [k for k, v in given.items() if v]
         raise ValueError(f"{', '.join(names)} only apply to CSV input, not {fmt} data")
     if fmt == "npy":
-        return read_npy_recording(source, sampling_rate=sampling_rate)
+        return read_npy_recording(source, sampling_rate=sampling_rate, nan_policy=nan_policy)
     raise ValueError(
         f"one continuous recording (HAPT, CSV or .npy) is needed, not {fmt} data"
     )
 
 
-def _read_hapt_experiment(source: Path, experiment: int | None) -> Recording:
+def _read_hapt_experiment(
+    source: Path, experiment: int | None, nan_policy: str = "raise"
+) -> Recording:
     """The HAPT recording of ``experiment``, or the only one of ``source`` when None."""
     if experiment is not None:
-        return read_hapt(source, experiments=[experiment], verbose=0)[0]
-    listing = iter_hapt(source, verbose=0)
+        return read_hapt(source, experiments=[experiment], verbose=0, nan_policy=nan_policy)[0]
+    listing = iter_hapt(source, verbose=0, nan_policy=nan_policy)
     if len(listing) != 1:
         exps = sorted({e for e, _ in listing.pairs})
         raise ValueError(
