@@ -36,7 +36,7 @@ from ..training.losses import (
 
 __all__ = ["HEADS", "AUTO_HEAD", "Head", "resolve_head", "HeadConfig", "ClusterCollapseWarning", "check_head", "silhouette",
            "SpectralAssigner", "EmbeddingAssigner", "SubsampleAssigner", "knn_affinity",
-           "knn_graph_without_crumbs", "spectral_cluster", "ward_cluster"]
+           "knn_graph_without_crumbs", "nearest", "spectral_cluster", "ward_cluster"]
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def silhouette(Z: np.ndarray, labels: np.ndarray) -> float:
     return float(silhouette_score(Z, labels))
 
 
-def _nearest(Z: np.ndarray, centers: np.ndarray) -> np.ndarray:
+def nearest(Z: np.ndarray, centers: np.ndarray) -> np.ndarray:
     """Index of the nearest centre for each row of ``Z`` (n, d); memory O(n * K)."""
     Z = np.asarray(Z, dtype=np.float64)
     C = np.asarray(centers, dtype=np.float64)
@@ -123,7 +123,7 @@ def ward_cluster(
     rows = _subsample_rows(len(Z), max_samples, seed)
     sub = AgglomerativeClustering(n_clusters, linkage="ward").fit_predict(Z[rows])
     centers = np.stack([Z[rows][sub == k].mean(axis=0) for k in range(n_clusters)])
-    return _nearest(Z, centers).astype(np.int64), centers
+    return nearest(Z, centers).astype(np.int64), centers
 
 
 class Head:
@@ -202,7 +202,7 @@ class Head:
         """Hard labels of latents ``Z`` ``(n, d)``: nearest centre, or argmax of :meth:`proba`."""
         if self.soft:
             return self.proba(Z).argmax(axis=1)
-        return _nearest(Z, self.centers)
+        return nearest(Z, self.centers)
 
     def proba(self, Z: np.ndarray) -> np.ndarray:
         raise AttributeError(f"head {self.name!r} has no soft assignment")
@@ -356,7 +356,7 @@ class DCNHead(Head):
             return mse_loss(x_hat, module.target(xb)) + half_lambda * kmeans_loss(z, state["centers"], s)
 
         def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:
-            lab = _nearest(self.embed(module, Xt), state["centers"].cpu().numpy())
+            lab = nearest(self.embed(module, Xt), state["centers"].cpu().numpy())
             record.update(sizes=np.bincount(lab, minlength=c.n_clusters).tolist(),
                           size_entropy=size_entropy(lab, c.n_clusters))
             state["labels"] = lab  # after the last epoch: the final assignment
@@ -389,7 +389,7 @@ class CompactHead(Head):
         Z = self.embed(module, Xt)
         self.centers = self._means(Z, labels, np.tile(Z.mean(axis=0), (c.n_clusters, 1)))
         if c.epochs <= 0:
-            return _nearest(Z, self.centers)
+            return nearest(Z, self.centers)
         return self.finetune(module, Xt, labels)
 
     def _means(self, Z: np.ndarray, labels: np.ndarray, fallback: np.ndarray) -> np.ndarray:
@@ -416,7 +416,7 @@ class CompactHead(Head):
         def on_epoch_end(epoch: int, module: nn.Module, record: dict) -> bool:
             Z = self.embed(module, Xt)
             centers = self._means(Z, state["labels"], state["centers"].cpu().numpy())
-            new = _nearest(Z, centers)
+            new = nearest(Z, centers)
             record.update(
                 center_distance=center_distance_sum(torch.from_numpy(centers)),
                 label_change=float((new != state["labels"]).mean()),

@@ -24,7 +24,7 @@ from ..base import BaseDeepEstimator, TrainingData, WindowShapeMixin
 from ..preprocessing.posture import check_groups, gravity_tilt
 from ._estimator import DeepClusterer, LatentClusterer
 from ._features import CovStatistics
-from ._heads import _nearest, check_head, ward_cluster
+from ._heads import check_head, nearest, ward_cluster
 
 __all__ = ["RecordingAligner", "RecordingClusterer", "load_clusterer"]
 
@@ -73,7 +73,7 @@ class RecordingAligner:
 
     def transform(self, F: np.ndarray, groups: np.ndarray) -> np.ndarray:
         """Aligned copy of ``F`` ``(n, d)``; ``groups`` ``(n,)`` is the recording of each row."""
-        coarse = _nearest(F, self.centers_)
+        coarse = nearest(F, self.centers_)
         out = np.array(F, dtype=np.float64, copy=True)
         for g in np.unique(groups):
             in_group = groups == g
