@@ -21,7 +21,7 @@ import numpy as np
 
 from ..distributed.collectives import destroy_process_group, init_process_group, rank, world_size
 from ..distributed.launch import fit, watch_parent
-from ._common import number
+from ._common import number, print_scores
 from ._params import add_estimator_options, estimator_params
 
 __all__ = ["main"]
@@ -50,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _store_labels(store: Path) -> np.ndarray | None:
+    """The labels of a window store (None when it has none), for the scores of rank 0."""
+    import h5py
+
+    with h5py.File(store, "r") as f:
+        return np.asarray(f["y"][:]) if "y" in f else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m tsclust.distributed`` (run by torchrun on every rank)."""
     import torch
@@ -74,8 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(
                 f"fitted {est.architecture_}+{est.head_.name} on {len(est.labels_)} windows with "
                 f"{world_size()} processes ({backend}); pre-training {pre:.1f} s\n"
-                f"cluster sizes: {' '.join(str(s) for s in sizes)}\nmodel written to {args.out}\n"
+                f"cluster sizes: {' '.join(str(s) for s in sizes)}\n"
             )
+            sys.stdout.flush()
+            print_scores(_store_labels(args.store), est.labels_)  # as tsclust fit does
+            sys.stdout.write(f"model written to {args.out}\n")
     finally:
         destroy_process_group()
     return 0

@@ -191,12 +191,16 @@ class _Proxy:
 def wrap_module(module: nn.Module, device: torch.device) -> Any:
     """Wrap ``module`` in DistributedDataParallel; returns the proxy for ``loss_fn``.
 
-    ``find_unused_parameters`` is on, since DEC trains only the encoder.
+    DDP is told that the graph is static (``static_graph=True``): within one training run
+    every step uses the same parameters, so DDP learns from the first step which ones are
+    unused (DEC's decoder, as DEC trains only the encoder) instead of searching the graph at
+    every step (``find_unused_parameters=True``, which warns when a run uses them all, as
+    pre-training does).
     """
     from torch.nn.parallel import DistributedDataParallel
 
     ids = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else None
-    ddp = DistributedDataParallel(_Dispatch(module), device_ids=ids, find_unused_parameters=True)
+    ddp = DistributedDataParallel(_Dispatch(module), device_ids=ids, static_graph=True)
     return _Proxy(ddp, module)
 
 

@@ -13,6 +13,7 @@ rank 0 writes the model only while torchrun is alive.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -22,13 +23,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .collectives import barrier, collective, rank
 
-__all__ = ["fit", "torchrun_command", "launch", "watch_parent", "orphaned", "GRACE_SECONDS"]
+__all__ = ["fit", "torchrun_command", "child_environment", "launch", "watch_parent", "orphaned",
+           "GRACE_SECONDS"]
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +155,58 @@ def _stop(proc: subprocess.Popen, grace: float) -> None:
             logger.warning("torchrun did not stop within %g s; killing it", grace)
 
 
+def child_environment(nproc: int, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of torchrun and its ranks: ``env`` (default: this process's) with
+    ``OMP_NUM_THREADS`` set to ``max(1, cpu_count // nproc)`` when it is not set.
+
+    torchrun sets ``OMP_NUM_THREADS=1`` itself when it is missing, and prints a banner that
+    says so; setting it here splits the cores among the ranks and keeps the output quiet.
+
+    Parameters
+    ----------
+    nproc : int
+        Ranks.
+    env : mapping or None, default=None
+
+    Returns
+    -------
+    env : dict
+    """
+    out = dict(os.environ if env is None else env)
+    out.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // max(1, int(nproc)))))
+    return out
+
+
+class _StderrRelay:
+    """Copy a child's stderr to ``sys.stderr`` until muted (after an interrupt, torchrun's
+    SignalException traceback and the ranks' last words are dropped)."""
+
+    def __init__(self, pipe: Any) -> None:
+        self._pipe = pipe
+        self.muted = threading.Event()
+        self._thread = threading.Thread(target=self._copy, name="tsclust-torchrun-stderr",
+                                        daemon=True)
+        self._thread.start()
+
+    def _copy(self) -> None:
+        fd = self._pipe.fileno()
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            if not self.muted.is_set():
+                with contextlib.suppress(Exception):  # a closed stderr: drop the text
+                    sys.stderr.write(data.decode("utf-8", errors="replace"))
+                    sys.stderr.flush()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Wait for the child's stderr to end (all writers gone), at most ``timeout`` s."""
+        self._thread.join(timeout)
+
+
 def launch(
     nproc: int, args: Sequence[str], *, grace: float = GRACE_SECONDS, **kwargs: Any
 ) -> int:
@@ -162,7 +216,10 @@ def launch(
     this process, which forwards it: on KeyboardInterrupt (and SIGTERM, which the command
     line turns into one) torchrun gets SIGTERM and stops its ranks; after ``grace`` seconds
     the group gets SIGKILL (the ranks then stop themselves: :func:`watch_parent`). The
-    interrupt is raised again once torchrun is gone.
+    interrupt is raised again once torchrun is gone. Unless ``stderr`` is given, the
+    children's stderr is relayed to this process's, and from the interrupt on it is dropped,
+    so an interrupted command ends with its own one line, not torchrun's traceback. The
+    children get :func:`child_environment` (``OMP_NUM_THREADS`` set: no banner).
 
     Parameters
     ----------
@@ -182,16 +239,28 @@ def launch(
     """
     cmd = torchrun_command(nproc, args)
     logger.info("running %s", " ".join(cmd))
+    kwargs["env"] = child_environment(nproc, kwargs.get("env"))
+    relay = "stderr" not in kwargs
+    if relay:
+        kwargs["stderr"] = subprocess.PIPE
     if os.name == "posix":
         kwargs = {"start_new_session": True, **kwargs}
         if sys.platform.startswith("linux"):
             kwargs.setdefault("preexec_fn", _die_with_parent)
     with subprocess.Popen(cmd, **kwargs) as proc:
+        relayed = _StderrRelay(proc.stderr) if relay else None
         try:
-            return proc.wait()
+            status = proc.wait()
         except BaseException:
+            if relayed is not None:
+                relayed.muted.set()
             if os.name == "posix":
                 _stop(proc, grace)
             else:  # pragma: no cover
                 proc.kill()
+            if relayed is not None:
+                relayed.close()
             raise
+        if relayed is not None:
+            relayed.close()
+        return status
