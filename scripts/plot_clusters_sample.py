@@ -1,9 +1,9 @@
 """Draw ``docs/clusters_sample.png``: :func:`tsclust.plotting.plot_clusters` on the HAPT sample.
 
 The windows of the embedded sample (128 samples = 2.56 s, step 64, each inside one activity)
-are clustered by :class:`tsclust.baselines.StatsKMeans` (k-means on each channel's mean and
-standard deviation: seconds, no training) with six clusters, one per basic activity; the
-true activities only name each cluster's majority in the titles.
+are clustered by the default :class:`tsclust.DeepClusterer` (``cov`` autoencoder and DEC for
+six channels; seconds on one core) with six clusters, one per basic activity; the true
+activities only name each cluster's majority in the titles.
 
 Run: ``python scripts/plot_clusters_sample.py [OUT.png]``.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tsclust.baselines import StatsKMeans
+from tsclust import DeepClusterer
 from tsclust.data import load_sample
 from tsclust.plotting import plot_clusters
 from tsclust.preprocessing import SlidingWindows
@@ -27,7 +27,7 @@ N_CLUSTERS = 6
 def main(out: Path) -> None:
     """Window the sample, cluster it and write the figure to ``out`` (80 dpi, 256 colours)."""
     w = SlidingWindows(size=128, step=64, labels="pure").transform(load_sample())
-    labels = StatsKMeans(n_clusters=N_CLUSTERS, random_state=0).fit_predict(w.X)
+    labels = DeepClusterer(n_clusters=N_CLUSTERS, random_state=0).fit_predict(w.X)
     fig = plot_clusters(w.X, labels, channels=w.channels, positions=w.origins[:, 1],
                         recordings=w.origins[:, 0], rate=w.sampling_rate, truth=w.y)
     fig.savefig(out, dpi=80)

@@ -63,6 +63,7 @@ _EXPORTS = {
     "SegmentationResult": "tsclust.segmentation",
     "Segment": "tsclust.segmentation",
     "plot_timeline": "tsclust.plotting",
+    "plot_clusters": "tsclust.plotting",
     "plot_latent": "tsclust.plotting",
     "plot_history": "tsclust.plotting",
     "plot_compare": "tsclust.plotting",

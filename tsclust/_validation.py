@@ -26,6 +26,7 @@ __all__ = [
     "check_delays",
     "check_vectors",
     "check_collection",
+    "check_fitted_channels",
     "series_lengths",
     "check_n_clusters",
     "check_random_state",
@@ -288,12 +289,24 @@ def check_collection(
     return (arr, np.full(len(arr), arr.shape[1], dtype=np.int64)) if allow_ragged else arr
 
 
+def check_fitted_channels(n_channels: int, fitted: int, name: str = "X") -> None:
+    """Raise a ValueError if ``n_channels`` differs from the fitted channel count.
+
+    More channels than fitted most often means a label, flag or id column of a CSV read as a
+    sensor: the message names the options that keep it out.
+    """
+    if n_channels == fitted:
+        return
+    hint = ("; was a label, flag or id column read as a channel? Window the data as for the "
+            "fit (tsclust windows --label-column / --ignore-columns)" if n_channels > fitted
+            else "")
+    raise ValueError(
+        f"{name} has {n_channels} channel(s) but the estimator was fitted on {fitted}{hint}")
+
+
 def check_fitted_shape(X: np.ndarray, n_timepoints: int, n_channels: int, name: str = "X") -> None:
     """Raise a ValueError if ``X`` (n, T, C) does not match the fitted ``(T, C)``."""
-    if X.shape[2] != n_channels:
-        raise ValueError(
-            f"{name} has {X.shape[2]} channel(s) but the estimator was fitted on {n_channels}"
-        )
+    check_fitted_channels(X.shape[2], n_channels, name)
     if X.shape[1] != n_timepoints:
         raise ValueError(
             f"{name} has windows of {X.shape[1]} time points but the estimator was fitted "

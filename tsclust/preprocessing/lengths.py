@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_collection, check_random_state
+from .._validation import check_collection, check_fitted_channels, check_random_state
 
 __all__ = ["Collection", "collect", "fitted_length", "resample_to", "random_lengths"]
 
@@ -191,11 +191,8 @@ def collect(
     padded, lengths = check_collection(X, name=name, dtype=dtype, min_samples=min_samples,
                                        allow_ragged=True)
     variable = bool((lengths != lengths[0]).any())
-    if n_channels is not None and padded.shape[2] != n_channels:
-        raise ValueError(
-            f"{name} has {padded.shape[2]} channel(s) but the estimator was fitted on "
-            f"{n_channels}"
-        )
+    if n_channels is not None:
+        check_fitted_channels(padded.shape[2], n_channels, name)
     if n_timepoints is None:
         n_timepoints = fitted_length(lengths)
     elif not variable_length and (lengths != n_timepoints).any():
