@@ -526,7 +526,8 @@ def run_panel(
         (every run is seeded), in the same order; only ``fit_time_s`` shares the machine.
         Needs ``limits.max_seconds`` None, since that rule depends on the run order. A worker
         that dies (killed, out of memory) turns the problems it left unfinished into error
-        rows; the finished ones are kept.
+        rows; the finished ones are kept. The workers end within a second when this process
+        is killed (they watch their parent).
 
     Returns
     -------
@@ -591,10 +592,28 @@ def _problem_rows(problem: Problem, methods: Sequence[str],
     return rows
 
 
-def _init_worker(threads: int) -> None:
-    """A panel worker process: ``threads`` torch threads (the jobs share the cores)."""
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    """End this process (status 143) once its parent ``parent`` is gone (a daemon thread)."""
+    import signal
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        logger.warning("panel worker %d: the panel process is gone; stopping", os.getpid())
+        os._exit(128 + signal.SIGTERM)
+
+    threading.Thread(target=watch, name="tsclust-panel-watch-parent", daemon=True).start()
+
+
+def _init_worker(threads: int, parent: int | None = None) -> None:
+    """A panel worker process: ``threads`` torch threads (the jobs share the cores); it
+    stops as soon as the panel process ``parent`` is gone (killed), instead of running on."""
     import torch
 
+    if parent is not None:
+        _watch_parent(parent)
     torch.set_num_threads(threads)
 
 
@@ -605,7 +624,7 @@ def _run_parallel(jobs: Sequence[tuple[Problem, dict]], methods: Sequence[str], 
     """:func:`_problem_rows` of every job in ``n_jobs`` spawned processes, in job order."""
     threads = max(1, (os.cpu_count() or 1) // n_jobs)
     pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(threads,))
+                               initializer=_init_worker, initargs=(threads, os.getpid()))
     try:
         futures = {pool.submit(_problem_rows, problem, methods, cached_rows, seeds, params,
                                limits, loader): i for i, (problem, cached_rows) in enumerate(jobs)}
