@@ -22,7 +22,6 @@ SMALL = {
     "lstm": {"hidden_size": 8},
     "mlp": {"hidden": (16, 8)},
     "rocket": {"hidden": (8,), "n_features": 168},
-    "fused": {"hidden": (8,), "stage_kwargs": {"rocket": {"n_features": 84}, "cov": {"delays": ()}}},
 }
 
 

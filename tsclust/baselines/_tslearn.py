@@ -43,7 +43,6 @@ class _TSLearnKMeans(_BaseTimeSeriesClusterer):
 class DTWKMeans(_TSLearnKMeans):
     """k-means under dynamic time warping with DBA barycentres (tslearn ``TimeSeriesKMeans``).
 
-    The strongest baseline measured on HAPT so far (ARI 0.62 with 12 clusters, see FINDINGS).
     Series of different lengths are given to tslearn unpadded (NaN-padded layout): DTW
     aligns them as they are, nothing is resampled, and the barycentres have the longest
     length.
@@ -61,8 +60,8 @@ class DTWKMeans(_TSLearnKMeans):
         faster and forbids pathological warps; None means unconstrained DTW.
     n_jobs : int or None, default=None
         joblib workers for the DTW distance matrices; None means joblib's default (one worker).
-        On the 2-core machine of FINDINGS ``n_jobs=2`` was 2.5x *slower* than ``n_jobs=1``
-        (1108 s vs 434 s on 10,929 HAPT windows), hence the default.
+        More workers were measured slower than one on a 2-core machine
+        (docs/results_hapt.md), hence the default.
     random_state : int, RandomState or None, default=None
         Seeds the k-means++ initialisation.
     verbose : int, default=0

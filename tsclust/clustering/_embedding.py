@@ -43,7 +43,7 @@ def default_n_neighbors(n: int) -> int:
 
     The row itself is counted, as in UMAP. UMAP's usual 15 keeps local detail; for
     clustering, a wider graph keeps each class in one piece (50 was chosen among 15, 30 and
-    50 on the selection half of the UCR panel, looking at the labels: see the README). The
+    50 on the selection half of the UCR panel, looking at the labels: docs/embedding.md). The
     square-root term only acts above 10,000 rows (52 for 10,929 windows, 158 for 100,000): many
     overlapping windows (each sharing half its samples with the next) fill a small graph
     with a window's own neighbours in time.

@@ -200,14 +200,14 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         log-covariances of delay-embedded channels under an MLP) for windows with two or
         more channels and "rocket" (random-kernel features under an MLP) for one channel
         (:func:`tsclust.models.resolve_architecture`; chosen on HAPT and on half of the
-        UCR panel, see the README).
+        UCR panel: docs/results_panel.md).
     head : {"auto", "umap", "kmeans", "dec", "idec", "dcn", "compact", "ward", "spectral"}, default="auto"
         Clustering head from :data:`tsclust.clustering.HEADS`. "umap" embeds the latents'
         fuzzy nearest-neighbour graph (UMAP's objective, 10 dimensions, ``max(50,
         sqrt(n) / 2)`` neighbours) and runs k-means on the embedding, with no fine-tuning.
         "auto" is "dec" on the "cov" autoencoder and "umap" on every other
         (:func:`tsclust.clustering._heads.resolve_head`; chosen on half of the UCR panel and
-        on HAPT, see the README).
+        on HAPT: docs/results_panel.md).
     latent_dim : int or None, default=None
         Size of the latent space; None: the architecture's default (10, or 32 for "cov",
         see :func:`tsclust.models.default_latent_dim`).

@@ -475,8 +475,9 @@ def knn_graph_without_crumbs(Z: np.ndarray, n_clusters: int,
 
     A crumb is a connected component of fewer than ``n / (10 n_clusters)`` rows (a tenth of
     the mean cluster size). Spectral clustering returns graph components as clusters, however
-    small: on the 10,929 overlapping HAPT windows the conv latents' 10-NN graph has 12
-    components, and the 12 clusters were one of 10,718 windows and eleven crumbs (NMI 0.03).
+    small: many overlapping windows can make a 10-NN graph of one large component and a few
+    crumbs, and spectral clustering then returns one cluster and crumbs (seen on HAPT:
+    docs/results_panel.md).
     Components of a reasonable size (well separated clusters) are kept apart. The rule needs
     no labels; ``k`` grows as ``n_neighbors, 2 n_neighbors, ...`` up to ``n - 1``.
 
@@ -684,9 +685,8 @@ class SpectralHead(_AssignerHead):
     """Spectral clustering of the latents' nearest-neighbour graph, no fine-tuning.
 
     A neighbour graph follows clusters of any shape where k-means cuts along straight
-    borders: on the conv autoencoder's latents (batch 256) it raised mean NMI from 0.316 to
-    0.359 on the selection half of the UCR panel and from 0.255 to 0.278 on the report half;
-    the raw series' graph alone (the ``"spectral"`` baseline) does as well (see the README).
+    borders (measured on the conv autoencoder's latents and against the raw series' graph,
+    the ``"spectral"`` baseline: docs/results_panel.md).
     New rows and the rows left out of the subsample join their nearest clustered latent
     (:class:`SpectralAssigner`, :class:`_AssignerHead`).
     """
@@ -750,7 +750,7 @@ def resolve_head(name: Any, architecture: str | None = None) -> str:
     """The registered head ``name`` stands for under ``architecture``.
 
     ``"auto"`` is ``"dec"`` on the ``"cov"`` autoencoder (multichannel windows, chosen on HAPT)
-    and ``"umap"`` otherwise (chosen on the selection half of the UCR panel; see the README).
+    and ``"umap"`` otherwise (chosen on the selection half of the UCR panel: docs/results_panel.md).
     Other names are returned unchanged after :func:`check_head`.
     """
     if name == AUTO_HEAD:

@@ -182,10 +182,8 @@ class FeatureView(nn.Module):
         return self.module.decode(z)
 
     def target(self, f: torch.Tensor) -> torch.Tensor:
-        """The reconstruction target: the features themselves (the module's
-        ``feature_target(f)`` where it weighs them)."""
-        weigh = getattr(self.module, "feature_target", None)
-        return f if weigh is None else weigh(f)
+        """The reconstruction target: the features themselves."""
+        return f
 
     def forward(self, f: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Return ``(f_hat, z)``: reconstructed features ``(N, F)`` and latents ``(N, latent_dim)``."""

@@ -119,7 +119,7 @@ class DenseAutoencoder(AutoencoderModule):
     hidden : sequence of int, default=(256, 128)
         Hidden layer sizes of the encoder (the decoder uses them reversed). DAC's MNIST
         network is ``(500, 500, 2000)``; (256, 128) trains about 4x faster and clustered the
-        HAPT windows better in tsclust's measurements (see the README).
+        HAPT windows better in tsclust's measurements (docs/results_hapt.md).
     activation : str, default="relu"
         Encoder hidden activation.
     decoder_activation : str, default="tanh"

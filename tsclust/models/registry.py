@@ -68,8 +68,8 @@ ARCHITECTURES = ArchitectureRegistry({
 
 
 #: Latent size used when ``latent_dim`` is None: 10, except "cov", whose 80-odd standardised
-#: statistics (6 channels) lose the posture information in a 10-dimensional code (HAPT ARI
-#: 0.37 at 10, 0.60 at 16, 0.60-0.64 at 32; see the README).
+#: statistics (6 channels) lose the posture information in a 10-dimensional code (measured
+#: on HAPT: docs/results_hapt.md).
 DEFAULT_LATENT_DIMS: dict[str, int] = {"cov": 32}
 
 
@@ -94,13 +94,10 @@ def resolve_architecture(name: str, n_channels: int) -> str:
     """The registered architecture ``name`` stands for on windows with ``n_channels`` channels.
 
     "auto" is "cov" (window means and log-covariances) for two or more channels, where
-    cross-channel statistics carry the signal (HAPT: ARI 0.63 against 0.48 for "mlp" and
-    0.30 for random kernels), and "rocket" (random-kernel features under the MLP) for a
-    single channel. The univariate choice was made on the selection half of the UCR panel
-    while looking at the labels (34 problems, alphabetical even positions, 1 seed: "rocket"
-    + DEC mean NMI 0.475 against 0.310 for the former "mlp" + DEC and 0.431 for the
-    rocket-kmeans baseline); the README reports it on the other half. Other names are
-    returned unchanged after :func:`check_architecture`.
+    cross-channel statistics carry the signal (chosen on HAPT), and "rocket" (random-kernel
+    features under the MLP) for a single channel (chosen on the selection half of the UCR
+    panel while looking at the labels, reported on the other half: docs/results_panel.md).
+    Other names are returned unchanged after :func:`check_architecture`.
     """
     name = check_architecture(name)
     if name != AUTO:

@@ -87,18 +87,8 @@ class StagedAutoencoder(AutoencoderModule):
         return self.stage(x)
 
     def target(self, x: torch.Tensor) -> torch.Tensor:
-        """What the decoder reconstructs: the standardised features ``(N, F)`` (weighted)."""
-        return self.feature_target(self.stage(x))
-
-    def feature_target(self, f: torch.Tensor) -> torch.Tensor:
-        """The reconstruction target of standardised features ``f`` ``(N, F)``.
-
-        ``f`` itself, or ``f * stage.loss_weights_`` for a stage that weighs its features
-        (``"fused"``): :meth:`decode` applies the same weights, so the mean squared error
-        between them is the weighted one.
-        """
-        w = getattr(self.stage, "loss_weights_", None)
-        return f if w is None else f * w
+        """What the decoder reconstructs: the standardised features ``(N, F)``."""
+        return self.stage(x)
 
     def encode_features(self, f: torch.Tensor) -> torch.Tensor:
         """Latents ``(N, latent_dim)`` of standardised features ``(N, F)``."""
@@ -109,6 +99,5 @@ class StagedAutoencoder(AutoencoderModule):
         return self.encoder(self.stage(x))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Decode latents ``(N, latent_dim)`` to standardised features ``(N, F)`` (weighted
-        like :meth:`feature_target`)."""
-        return self.feature_target(self.decoder(z))
+        """Decode latents ``(N, latent_dim)`` to standardised features ``(N, F)``."""
+        return self.decoder(z)

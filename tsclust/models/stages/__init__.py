@@ -11,7 +11,6 @@ from typing import Any
 
 from ._base import FeatureStage
 from .cov import CovStage, n_statistics, window_statistics
-from .fused import FusedStage
 from .rocket import RocketStage
 
 __all__ = [
@@ -19,7 +18,6 @@ __all__ = [
     "FeatureStage",
     "CovStage",
     "RocketStage",
-    "FusedStage",
     "build_stage",
     "window_statistics",
     "n_statistics",
@@ -29,7 +27,6 @@ __all__ = [
 STAGES: dict[str, type[FeatureStage]] = {
     "cov": CovStage,
     "rocket": RocketStage,
-    "fused": FusedStage,
 }
 
 
