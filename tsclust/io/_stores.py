@@ -1,17 +1,4 @@
-"""HDF5 files: window stores and model files. The only module that imports h5py.
-
-Every write goes to a temporary file in the destination folder and is renamed
-into place when complete, so an interrupted write never leaves a half file
-under the final name, and an existing file is kept unless ``overwrite=True``.
-
-Every non-scalar dataset is chunked and carries HDF5's fletcher32 checksum per chunk, so
-a damaged chunk fails to read instead of returning wrong numbers: the readers then raise
-:class:`DamagedFileError` naming the file and the dataset, and :func:`verify_file`
-(``tsclust info --verify``) reads every chunk of a file to find the first damaged one.
-Files written before the checksums (no fletcher32) still load; only their damage in
-uncompressed data goes unnoticed. Model files are also refused, at save and at load, when
-a floating array holds NaN or infinite values.
-"""
+"""Window stores: windows, labels and origins written in chunks, read in slices or streamed."""
 
 from __future__ import annotations
 
@@ -19,370 +6,30 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import h5py
 import numpy as np
 
-from . import _interrupts
-
 if TYPE_CHECKING:  # imported where used: scikit-learn stays out of `tsclust info`
-    from .preprocessing.windows import Windows
-
-__all__ = [
-    "DamagedFileError",
-    "check_file",
-    "verify_file",
-    "atomic_path",
-    "atomic_h5",
-    "atomic_text",
-    "save_model",
-    "load_model",
-    "model_class",
-    "state_arrays",
-    "load_state_arrays",
-    "saved_params",
-    "read_model_file",
-    "MODEL_FORMAT",
-    "STORE_FORMAT",
-    "WindowStoreWriter",
-    "write_windows",
-    "write_windows_from_recordings",
-    "read_windows",
-    "store_info",
-    "StoreReader",
-]
-
-MODEL_FORMAT = "tsclust-model/2"  # 2: input_shape, feature stages as submodules
-STORE_FORMAT = "tsclust-windows/1"
-
-
-class DamagedFileError(ValueError, OSError):
-    """An HDF5 file whose data cannot be read back, or a model file with non-finite weights.
-
-    Raised for a failed checksum or decompression, naming the file and the dataset. A
-    ValueError (the command line reports it as a user error, exit status 2) and an OSError
-    (what h5py raises for the failed read it replaces).
-    """
-
-
-def _verify_hint(path: str | os.PathLike) -> str:
-    return f"the file is damaged (check it with `tsclust info --verify {path}`)"
-
-
-def _dataset_label(ds: h5py.Dataset) -> str:
-    """``/name`` of a dataset, with the array key of a model file: ``/arrays/a00001 (key)``."""
-    key = None
-    with contextlib.suppress(Exception):  # the header may be damaged too
-        key = ds.attrs.get("key")
-    return f"{ds.name} ({key})" if key is not None else str(ds.name)
-
-
-def _read(ds: h5py.Dataset, sel: Any = ()) -> np.ndarray:
-    """``ds[sel]``, naming the file and the dataset when the read fails.
-
-    A bad checksum or a corrupt compressed chunk (h5py's OSError) raises
-    :class:`DamagedFileError`.
-    """
-    try:
-        return ds[sel]
-    except OSError as exc:
-        path = ds.file.filename
-        msg = " ".join(str(exc).split())
-        raise DamagedFileError(
-            f"{path}: cannot read dataset {_dataset_label(ds)} ({msg}); {_verify_hint(path)}"
-        ) from exc
-
-
-def _checked(shape: tuple[int, ...]) -> dict[str, Any]:
-    """Dataset options that give a dataset of ``shape`` a fletcher32 checksum per chunk.
-
-    HDF5 filters need chunked storage, which scalar datasets cannot have: they get none.
-    """
-    return {"chunks": True, "fletcher32": True} if len(shape) else {}
-
-
-def _count_nonfinite(value: Any) -> int:
-    """Number of NaN or infinite values of a floating (or complex) array; 0 for other dtypes."""
-    a = np.asarray(value)
-    return int(a.size - np.count_nonzero(np.isfinite(a))) if a.dtype.kind in "fc" else 0
-
-
-def _nonfinite(arrays: dict[str, Any]) -> str | None:
-    """``"N NaN/inf values in a, b, ..."`` over the floating arrays of ``arrays``; None if all finite."""
-    bad = {key: n for key, value in arrays.items() if (n := _count_nonfinite(value))}
-    if not bad:
-        return None
-    names = list(bad)
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return f"{sum(bad.values())} NaN/inf values in {shown}"
-
-
-@contextlib.contextmanager
-def atomic_path(
-    path: str | os.PathLike, *, overwrite: bool = False, suffix: str = ""
-) -> Iterator[str]:
-    """Yield a temporary file name beside ``path`` that replaces ``path`` if the block succeeds.
-
-    Parameters
-    ----------
-    path : path-like
-        Final file name.
-    overwrite : bool, default=False
-        Replace an existing file. Without it an existing ``path`` raises FileExistsError
-        before anything is written.
-    suffix : str, default=""
-        Appended to the temporary name (``.NAME.XXXXXXXX.tmp`` + ``suffix``), for writers
-        that choose the format from it (matplotlib: ``".png"``).
-
-    Yields
-    ------
-    str
-        The temporary file (created empty); renamed to ``path`` on success, deleted on error.
-
-    Raises
-    ------
-    FileExistsError
-        ``path`` exists and ``overwrite`` is False.
-    FileNotFoundError
-        The folder of ``path`` does not exist.
-    """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"folder {parent} does not exist (writing {path})")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + suffix, dir=parent)
-    os.close(fd)
-    try:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
-        _interrupts.check()  # a SIGTERM whose exception was dropped still stops the commit
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
-def atomic_h5(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[h5py.File]:
-    """Open a temporary HDF5 file that replaces ``path`` only if the block succeeds.
-
-    See :func:`atomic_path` for ``overwrite`` and the errors.
-
-    Yields
-    ------
-    h5py.File
-        Open for writing; closed and renamed to ``path`` on success, deleted on error.
-    """
-    with atomic_path(path, overwrite=overwrite) as tmp, h5py.File(tmp, "w") as f:
-        yield f
-
-
-@contextlib.contextmanager
-def atomic_text(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[TextIO]:
-    """Open a temporary text file (UTF-8, ``newline=""`` for csv) that replaces ``path`` on success.
-
-    See :func:`atomic_path` for ``overwrite`` and the errors.
-    """
-    with atomic_path(path, overwrite=overwrite) as tmp, open(
-        tmp, "w", newline="", encoding="utf-8"
-    ) as fh:
-        yield fh
-
-
-def save_model(
-    path: str | os.PathLike,
-    arrays: dict[str, np.ndarray],
-    meta: dict[str, Any],
-    *,
-    overwrite: bool = False,
-) -> None:
-    """Write a model file: named arrays (weights, centroids, scaler) plus JSON metadata.
-
-    Parameters
-    ----------
-    path : path-like
-        Destination ``.h5`` file (written atomically).
-    arrays : dict of str to ndarray
-        Flat mapping; names may contain ``/`` or ``.`` (e.g. torch state-dict keys).
-    meta : dict
-        JSON-serialisable description (class name, hyper-parameters, shapes).
-    overwrite : bool, default=False
-        Replace an existing file.
-
-    Raises
-    ------
-    ValueError
-        A floating array holds NaN or infinite values (a diverged fit); nothing is written.
-    """
-    bad = _nonfinite(arrays)
-    if bad is not None:
-        raise ValueError(f"model weights are not finite ({bad}): the fit diverged; lower lr")
-    with atomic_h5(path, overwrite=overwrite) as f:
-        f.attrs["format"] = MODEL_FORMAT
-        f.attrs["meta"] = json.dumps(meta)
-        grp = f.create_group("arrays")
-        for i, (key, value) in enumerate(arrays.items()):
-            data = np.asarray(value)
-            ds = grp.create_dataset(f"a{i:05d}", data=data, **_checked(data.shape))
-            ds.attrs["key"] = key
-
-
-def check_file(path: str | os.PathLike, what: str) -> Path:
-    """``path`` as a Path; FileNotFoundError naming ``what`` if it is missing, ValueError if it
-    is not a file."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{what} {path} not found")
-    if not path.is_file():
-        raise ValueError(f"{path} is not a file")
-    return path
-
-
-@contextlib.contextmanager
-def _open_h5(path: str | os.PathLike, what: str, fmt: str | tuple[str, ...],
-             key: str | None = None) -> Iterator[h5py.File]:
-    """Open a tsclust HDF5 file of format ``fmt`` (or of one of several) for reading.
-
-    ``what`` names the kind of file in the errors.
-    """
-    path = check_file(path, what)
-    try:
-        f = h5py.File(path, "r")
-    except OSError as exc:
-        raise ValueError(f"{path} is not an HDF5 {what}: {exc}") from None
-    with f:
-        found = f.attrs.get("format")
-        fmts = (fmt,) if isinstance(fmt, str) else fmt
-        if found not in fmts or (key is not None and key not in f):
-            older = " (written by an older tsclust: fit the model again)" if (
-                found == "tsclust-model/1") else ""
-            raise ValueError(f"{path} is not a tsclust {what} (format {found!r}){older}")
-        yield f
-
-
-def _open_model(path: str | os.PathLike) -> contextlib.AbstractContextManager[h5py.File]:
-    """Open a model file for reading, checking that it is one."""
-    return _open_h5(path, "model file", MODEL_FORMAT)
-
-
-def model_class(path: str | os.PathLike) -> str:
-    """The estimator class name stored in a model file (without reading its arrays)."""
-    with _open_model(path) as f:
-        return str(json.loads(f.attrs["meta"]).get("class"))
-
-
-def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Read a file written by :func:`save_model`; no pickle is involved.
-
-    Returns
-    -------
-    arrays : dict of str to ndarray
-    meta : dict
-
-    Raises
-    ------
-    DamagedFileError
-        The ``arrays`` group or the ``meta`` attribute is missing, a dataset fails to read
-        (checksum, decompression), or a floating array holds NaN or infinite values.
-    """
-    with _open_model(path) as f:
-        missing = [name for name in ("meta",) if name not in f.attrs]
-        missing += [name for name in ("arrays",) if name not in f]
-        if missing:
-            raise DamagedFileError(f"{path}: the model file has no {' or '.join(missing)} "
-                                   f"({_verify_hint(path)}, or fit the model again)")
-        meta = json.loads(f.attrs["meta"])
-        arrays = {ds.attrs["key"]: _read(ds) for ds in f["arrays"].values()}
-    bad = _nonfinite(arrays)
-    if bad is not None:
-        raise DamagedFileError(
-            f"{path}: model weights are not finite ({bad}): {_verify_hint(path)}, or it was "
-            "saved from a diverged fit"
-        )
-    return arrays, meta
-
-
-def state_arrays(module: Any, prefix: str = "module/") -> dict[str, np.ndarray]:
-    """A torch module's ``state_dict`` as CPU numpy arrays keyed ``prefix + name``."""
-    return {prefix + k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
-
-
-def load_state_arrays(module: Any, arrays: dict[str, np.ndarray], prefix: str = "module/") -> Any:
-    """Load the arrays written by :func:`state_arrays` into ``module`` (strict); returns it."""
-    import torch  # only model files with torch modules need it
-
-    state = {
-        k[len(prefix) :]: torch.from_numpy(np.array(v))
-        for k, v in arrays.items()
-        if k.startswith(prefix)
-    }
-    module.load_state_dict(state, strict=True)
-    return module
-
-
-def saved_params(est: Any) -> dict[str, Any]:
-    """``est.get_params()`` as JSON types; ``random_state`` only if None or an int (else None)."""
-    from ._validation import jsonable
-
-    params = est.get_params()
-    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
-        params["random_state"] = None
-    return jsonable(params)
-
-
-def read_model_file(cls: type, path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """The arrays and metadata of a model file, checking that it holds a ``cls``."""
-    arrays, meta = load_model(path)
-    if meta.get("class") != cls.__name__:
-        raise ValueError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}")
-    return arrays, meta
-
-
-# --------------------------------------------------------------------------- window stores
-#
-# Layout of a window store (format "tsclust-windows/1"):
-#   every dataset chunked with a fletcher32 checksum per chunk (older files: none)
-#   /X                  (n, size, C) float32, chunked along n, compressed, resizable
-#   /y                  (n,) int64 (absent when the windows are unlabelled)
-#   /origins            (n, 2) int64: (recording index, start sample)
-#   /subject            (n,) int64, -1 where unknown
-#   /recordings/names   (k,) str;  /recordings/lengths (k,) int64
-#   attrs: format, size, step, channels (JSON), sampling_rate, labels_mode ("none" if None),
-#          source, n_windows, attrs (JSON: user provenance, incl. "scaler")
-
-_COMPRESSIONS = ("gzip", "lzf", None)
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, (Path, tuple, set)):
-        return str(obj) if isinstance(obj, Path) else list(obj)
-    raise TypeError(f"{type(obj).__name__} is not JSON-serialisable")
-
-
-def _dumps(obj: Any, what: str) -> str:
-    try:
-        return json.dumps(obj, default=_json_default)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what} must be JSON-serialisable: {exc}") from None
+    from ..preprocessing.windows import Windows
+from ._atomic import atomic_h5
+from ._h5 import (
+    _COMPRESSIONS,
+    STORE_FORMAT,
+    _checked,
+    _dumps,
+    _open_h5,
+    _read,
+)
 
 
 def _scaler_description(scaler: Any) -> Any:
     if scaler is None or isinstance(scaler, dict):
         return scaler
-    from .preprocessing.scalers import scaler_to_dict
+    from ..preprocessing.scalers import scaler_to_dict
 
     return scaler_to_dict(scaler)
 
@@ -501,7 +148,7 @@ class WindowStoreWriter:
         """Add ``windows`` (and their recordings) to the store."""
         if self._file is None:
             raise RuntimeError("WindowStoreWriter.append must be called inside its with-block")
-        from .preprocessing.windows import Windows, check_compatible
+        from ..preprocessing.windows import Windows, check_compatible
 
         if not isinstance(windows, Windows):
             raise TypeError(f"append expects a Windows object, got {type(windows).__name__}")
@@ -554,7 +201,7 @@ class WindowStoreWriter:
         counts = sorted(self.class_counts.items())
         f.attrs["class_counts"] = _dumps([[k, v] for k, v in counts], "class counts")
         f.attrs["attrs"] = _dumps(attrs, "attrs")
-        from . import __version__
+        from .. import __version__
 
         f.attrs["tsclust_version"] = __version__
 
@@ -727,7 +374,7 @@ def read_windows(
     DamagedFileError
         A part to read fails its checksum or decompression.
     """
-    from .preprocessing.windows import Windows
+    from ..preprocessing.windows import Windows
 
     with _open_store(path) as f:
         n = f["X"].shape[0]
@@ -790,61 +437,6 @@ def store_info(path: str | os.PathLike) -> dict[str, Any]:
             "attrs": attrs,
             "tsclust_version": str(f.attrs.get("tsclust_version", "")),
         }
-
-
-def verify_file(path: str | os.PathLike) -> dict[str, Any]:
-    """Read every chunk of every dataset of a window store or a model file.
-
-    Reading a chunk checks its fletcher32 checksum (where the file has them) and its
-    decompression; the floating arrays of a model file must also be finite. Memory stays
-    at one chunk (datasets without chunks, small in files written by tsclust, are read
-    whole).
-
-    Parameters
-    ----------
-    path : path-like
-        A window store or a model file.
-
-    Returns
-    -------
-    dict
-        ``path``, ``format``, ``datasets`` (number read), ``checksummed`` (how many of them
-        carry a fletcher32 checksum: fewer in files written by older versions, whose damage
-        in uncompressed data cannot be detected), ``bytes`` (of data read).
-
-    Raises
-    ------
-    FileNotFoundError
-        Missing file.
-    ValueError
-        Not a tsclust window store or model file.
-    DamagedFileError
-        The first dataset that fails to read (or holds non-finite model weights), named with
-        the file in the message.
-    """
-    with _open_h5(path, "store or model file", (STORE_FORMAT, MODEL_FORMAT)) as f:
-        fmt = str(f.attrs["format"])
-        datasets: list[h5py.Dataset] = []
-        f.visititems(lambda _, obj: datasets.append(obj) if isinstance(obj, h5py.Dataset) else None)
-        n_bytes, checksummed = 0, 0
-        for ds in datasets:
-            checksummed += bool(ds.fletcher32)
-            if ds.chunks is None or ds.size == 0:
-                parts = [_read(ds)]
-            else:
-                parts = (_read(ds, sel) for sel in ds.iter_chunks())
-            for part in parts:
-                n_bytes += np.asarray(part).nbytes
-                if fmt == MODEL_FORMAT and (n := _count_nonfinite(part)):
-                    raise DamagedFileError(
-                        f"{path}: dataset {_dataset_label(ds)} holds {n} NaN/inf model weights; "
-                        "the file is damaged or was saved from a diverged fit"
-                    )
-    return {"path": str(path), "format": fmt, "datasets": len(datasets),
-            "checksummed": checksummed, "bytes": n_bytes}
-
-
-# --------------------------------------------------------------------------- lazy reader
 
 
 class StoreReader:
@@ -981,55 +573,3 @@ class StoreReader:
     def info(self) -> dict[str, Any]:
         """:func:`store_info` of the store."""
         return store_info(self.path)
-
-
-# --------------------------------------------------------------------------- sets of files
-
-
-def write_file_set(
-    outdir: str | os.PathLike,
-    texts: dict[str, str],
-    figures: dict[str, Callable[[Path], Any]] | None = None,
-    *,
-    overwrite: bool = False,
-) -> dict[str, Path]:
-    """Write several files into one folder, all or nothing.
-
-    Every file goes to a temporary name first; the files are renamed into place only when
-    every one of them is complete, so a failure (a plot that raises) leaves the folder as it was.
-
-    Parameters
-    ----------
-    outdir : str or path
-        Output folder, created with its parents.
-    texts : dict of str to str
-        File name -> text (UTF-8).
-    figures : dict of str to callable, or None
-        File name (``.png``) -> ``draw(path)`` that saves a figure to ``path``.
-    overwrite : bool, default=False
-        Write into an existing folder (replacing these files); otherwise it is refused.
-
-    Returns
-    -------
-    paths : dict
-        File name -> path written.
-
-    Raises
-    ------
-    FileExistsError
-        ``outdir`` exists and ``overwrite`` is False.
-    """
-    out = Path(outdir)
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists; pass overwrite=True to write into it")
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {name: out / name for name in [*texts, *(figures or {})]}
-    with contextlib.ExitStack() as stack:  # the folder check is above: replace the files
-        for name, text in texts.items():
-            stack.enter_context(atomic_text(paths[name], overwrite=True)).write(text)
-        for name, draw in (figures or {}).items():
-            draw(Path(stack.enter_context(atomic_path(paths[name], overwrite=True, suffix=".png"))))
-    return paths
-
-
-__all__ += ["write_file_set"]
