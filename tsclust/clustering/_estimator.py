@@ -60,11 +60,11 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = CLUSTERER_CONSTRAINTS
 
-    def _head_config(self, seed: int) -> HeadConfig:
+    def _head_config(self, seed: int, device: Any) -> HeadConfig:
         return HeadConfig(
             n_clusters=int(self.n_clusters), epochs=int(self.finetune_epochs),
             batch_size=int(self.batch_size), lr=float(self.finetune_lr), seed=int(seed),
-            device=resolve_device(self.device), verbose=int(self.verbose), alpha=float(self.alpha),
+            device=device, verbose=int(self.verbose), alpha=float(self.alpha),
             tol=float(self.tol), cluster_weight=self.cluster_weight, n_init=int(self.n_init),
             update_interval=None if self.update_interval is None else int(self.update_interval),
             collapse_entropy=float(self.collapse_entropy),
@@ -96,7 +96,7 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
             if key is not None:
                 state = {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
                 self._pretrained = (key, state, pre)
-        head = check_head(self._head_name())(self._head_config(head_seed))
+        head = check_head(self._head_name())(self._head_config(head_seed, device))
         try:
             self.labels_ = head.fit(net, features)
         except TrainingDivergedError as exc:
@@ -174,7 +174,7 @@ class AutoencoderClusterer(ClusterMixin, TransformerMixin, BaseDeepEstimator):
                 **{f"head/{k}": v for k, v in self.head_.state().items()}}
 
     def _restore(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        head = check_head(self._head_name())(self._head_config(0))
+        head = check_head(self._head_name())(self._head_config(0, resolve_device(self.device)))
         head.centers = np.asarray(arrays["cluster_centers"], dtype=np.float32)
         head.restore({k[len("head/"):]: v for k, v in arrays.items() if k.startswith("head/")})
         self.head_ = head

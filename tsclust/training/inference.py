@@ -42,7 +42,10 @@ def _module_device(module: nn.Module) -> torch.device:
 
 def _place(module: nn.Module, device: str | torch.device | None) -> torch.device:
     """Move ``module`` to ``device`` (None: where it is) and return that device."""
-    dev = _module_device(module) if device is None else resolve_device(device)
+    if device is None:
+        dev = _module_device(module)
+    else:
+        dev = device if isinstance(device, torch.device) else resolve_device(device)
     module.to(dev)
     return dev
 

@@ -209,7 +209,8 @@ class TrainConfig:
             raise ValueError(
                 f"unknown lr_schedule {self.lr_schedule!r}; valid names are {list(LR_SCHEDULES)}"
             )
-        set_(self, "device", resolve_device(self.device))
+        if not isinstance(self.device, torch.device):  # resolved once, by the caller
+            set_(self, "device", resolve_device(self.device))
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
