@@ -4,8 +4,7 @@ The pipeline: window five recordings; fit a DeepClusterer, a RecordingClusterer,
 k-means and the ``stats-kmeans`` baseline, every one on the same windows, and print their
 scores with each fit's time; segment the sixth recording with the RecordingClusterer and
 write ``OUTDIR/segments.csv`` and ``OUTDIR/timeline.png``; print the demo's whole time
-(about 3 to 4 minutes on a loaded 2-core machine, most of it DTW k-means and the
-DeepClusterer). Without ``-o``, OUTDIR is a fresh folder (``tsclust-demo``, then
+(62 s measured on a loaded 2-core machine, most of it the DeepClusterer and DTW k-means). Without ``-o``, OUTDIR is a fresh folder (``tsclust-demo``, then
 ``tsclust-demo-2``, ...), so the demo can be rerun; an existing folder named with ``-o``
 needs ``--overwrite``.
 """
@@ -88,13 +87,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``tsclust demo`` in ``subparsers``; returns its parser."""
     p = subparsers.add_parser(
         "demo",
-        help="cluster and segment the embedded HAPT sample (no download; 3-4 min on 2 cores)",
+        help="cluster and segment the embedded HAPT sample (no download; about 1 min on 2 cores)",
         description="On the small HAPT sample shipped with tsclust: window five recordings "
         "(128 samples, step 64, windows inside one activity), fit a DeepClusterer, a "
         "RecordingClusterer, DTW k-means and the stats-kmeans baseline on the same windows, "
         "print their scores and fit times, then segment the sixth (held-out) recording with "
         "the RecordingClusterer and write OUTDIR/segments.csv and OUTDIR/timeline.png. It "
-        "prints its whole time at the end: about 3 to 4 minutes on a loaded 2-core machine.",
+        "prints its whole time at the end: 62 s measured on a loaded 2-core machine.",
     )
     p.add_argument(
         "-o", "--out", type=Path, default=None, metavar="OUTDIR",
