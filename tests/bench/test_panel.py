@@ -321,3 +321,16 @@ def test_cli_params_reach_the_deep_methods(ucr_root, tmp_path, monkeypatch):
     for bad in ("[1, 2]", "{not json"):
         with pytest.raises(SystemExit):
             main([*argv[:6], bad, "--quiet"])
+
+
+def test_quick_problems_are_shipped_when_the_data_root_has_none(tmp_path):
+    problems = panel.list_problems(tmp_path, "quick")
+    assert [p.name for p in problems] == list(panel.QUICK_PROBLEMS)
+    assert all(Path(p.path).is_relative_to(panel.SHIPPED_ROOT) for p in problems)
+    X, y = panel.load_problem(problems[1])  # Coffee: 28 + 28 series of 286 points
+    assert X.shape == (56, 286, 1) and len(np.unique(y)) == 2
+
+
+def test_missing_panel_data_says_where_to_get_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="UCR archive 2018.*--data-root"):
+        panel.list_problems(tmp_path, "all")

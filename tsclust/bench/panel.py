@@ -53,6 +53,7 @@ __all__ = [
     "Limits",
     "LOADERS",
     "default_data_root",
+    "SHIPPED_ROOT",
     "list_problems",
     "load_problem",
     "default_methods",
@@ -157,6 +158,15 @@ def default_data_root() -> Path:
     return (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
 
 
+SHIPPED_ROOT = Path(__file__).resolve().parents[1] / "data" / "datasets"
+"""The data root shipped with tsclust: ``ucr2018/`` with the three :data:`QUICK_PROBLEMS`."""
+
+GET_DATA = ("download the UCR archive 2018 (https://www.cs.ucr.edu/~eamonn/time_series_data_2018/"
+            ") and put its problems under ROOT/ucr2018/NAME/NAME_TRAIN.tsv and NAME_TEST.tsv; "
+            "python data_scripts/hapt.py writes ROOT/hapt; then pass --data-root ROOT")
+"""How to get the panel's data, for the error that finds none."""
+
+
 def _all_problems(root: Path) -> list[Problem]:
     from ..data import read_ucr_index
 
@@ -184,8 +194,9 @@ def list_problems(
         The data root holding ``ucr2018/`` (with ``INDEX.tsv``) and ``hapt/``; None:
         :func:`default_data_root`.
     names : {"all", "quick"} or iterable of str, default="all"
-        ``"all"``: every UCR problem and HAPT; ``"quick"``: :data:`QUICK_PROBLEMS`; or names
-        (``"HAPT"`` for HAPT).
+        ``"all"``: every UCR problem and HAPT; ``"quick"``: :data:`QUICK_PROBLEMS` (from
+        :data:`SHIPPED_ROOT` when ``root`` holds no panel data); or names (``"HAPT"`` for
+        HAPT).
 
     Returns
     -------
@@ -194,14 +205,18 @@ def list_problems(
     Raises
     ------
     FileNotFoundError
-        ``root`` has neither ``ucr2018/`` nor ``hapt/``.
+        ``root`` has neither ``ucr2018/`` nor ``hapt/`` (and ``names`` is not ``"quick"``);
+        the message says where to get the data.
     ValueError
         An unknown problem name (the message lists the valid ones), or no problem chosen.
     """
     root = default_data_root() if root is None else Path(root)
     found = _all_problems(root)
+    if not found and isinstance(names, str) and names == "quick":
+        root, found = SHIPPED_ROOT, _all_problems(SHIPPED_ROOT)  # shipped with tsclust
     if not found:
-        raise FileNotFoundError(f"no ucr2018/ or hapt/ folder under the data root {root}")
+        raise FileNotFoundError(f"no ucr2018/ or hapt/ folder under the data root {root}: "
+                                f"{GET_DATA} (--quick alone runs on the 3 problems shipped)")
     if isinstance(names, str) and names in ("all", "quick"):
         wanted = [p.name for p in found] if names == "all" else list(QUICK_PROBLEMS)
     else:
