@@ -57,6 +57,7 @@ from .training import (
     resolve_device,
     train,
 )
+from .training.losses import neighbour_pretext_loss
 
 __all__ = [
     "SCALINGS",
@@ -262,6 +263,9 @@ def pretrain(
     contrastive or triplet term on two augmented views of each batch is added
     (:func:`~tsclust.training.pretext_loss`, its views seeded with ``config.seed``); it
     needs a module that encodes the windows themselves, not a fixed feature stage.
+    ``"neighbours"`` instead adds UMAP's cross-entropy along the fuzzy k-NN graph of the
+    windows' random-kernel features (:func:`~tsclust.training.losses.neighbour_pretext_loss`,
+    seeded with ``config.seed``), and works with any module.
 
     The stage's standardisation is fitted on ``data`` (:func:`~tsclust.training.prepare_module`)
     and a module with a fixed stage is trained on its features, computed once
@@ -293,9 +297,10 @@ def pretrain(
     Raises
     ------
     ValueError
-        A ``pretext`` with a module that has a fixed feature stage.
+        A ``pretext`` with views (``"contrastive"``, ``"triplet"``) and a module that has a
+        fixed feature stage.
     """
-    if pretext != "none" and getattr(module, "has_fixed_features", False):
+    if pretext not in ("none", "neighbours") and getattr(module, "has_fixed_features", False):
         raise ValueError(
             f"pretext={pretext!r} augments the windows themselves and needs an architecture "
             "that encodes them (conv, gru, lstm, mlp), not a fixed feature stage"
@@ -306,7 +311,11 @@ def pretrain(
     history: list[dict[str, Any]] = []
     if config is not None:
         on = (module, data) if feature_weights is not None else (net, features)
-        loss = pretext_loss(pretext, feature_weights, weight=pretext_weight, seed=config.seed)
+        if pretext == "neighbours":  # graph neighbours, not views: any module
+            loss = neighbour_pretext_loss(data, on[1], feature_weights, weight=pretext_weight,
+                                          seed=config.seed)
+        else:
+            loss = pretext_loss(pretext, feature_weights, weight=pretext_weight, seed=config.seed)
         history = train(*on, loss, config, callbacks=callbacks)
     return net, features, history
 
