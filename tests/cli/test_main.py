@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tsclust.cli import main
 
 
@@ -99,3 +101,26 @@ def test_info_loads_no_torch_or_sklearn(tmp_path):
     done = subprocess.run([sys.executable, "-c", cmd], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "OK" in done.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ["fit", "{missing}", "-k", "3", "-o", "{tmp}/m.h5"],
+    ["predict", "{missing}", "{missing}", "-o", "{tmp}/l.csv"],
+    ["segment", "{missing}", "{missing}", "-o", "{tmp}/s.csv"],
+    ["segment", "{model}", "{missing}", "-o", "{tmp}/s.csv"],
+])
+def test_missing_inputs_are_refused_before_torch_is_imported(tmp_path, argv):
+    import subprocess
+    import sys
+
+    model = tmp_path / "model.h5"
+    model.write_bytes(b"")
+    args = [a.format(missing=tmp_path / "nope.h5", tmp=tmp_path, model=model) for a in argv]
+    cmd = (
+        "import sys; from tsclust.cli import main; "
+        f"assert main({args!r}) == 2; "
+        "assert 'torch' not in sys.modules, 'torch imported before the check'"
+    )
+    done = subprocess.run([sys.executable, "-c", cmd], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "not found" in done.stderr

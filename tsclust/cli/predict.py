@@ -96,10 +96,13 @@ def run(args: argparse.Namespace) -> int:
     """
     import csv
 
-    from ..clustering import load_clusterer
-    from ..io import atomic_text, read_windows
+    from ..io import atomic_text, check_file, read_windows
 
     check_outputs([args.out, args.plot], [args.model, args.store], args.overwrite)
+    check_file(args.model, "model file")  # before torch is imported: a missing file in 0.2 s
+    check_file(args.store, "window store")
+    from ..clustering import load_clusterer
+
     est = load_clusterer(args.model)
     w = read_windows(args.store)
     labels, conf = assign(est, w.X, w.origins)  # Windows always fills origins

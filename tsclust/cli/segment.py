@@ -97,13 +97,16 @@ def run(args: argparse.Namespace) -> int:
 
     Both outputs are checked before any work and written all or nothing.
     """
+    from ..io import check_file
+
+    check_outputs([args.out, args.plot], [args.model, args.recording], args.overwrite)
+    check_file(args.model, "model file")  # before torch is imported: a missing file in 0.2 s
+    if not args.recording.exists():
+        raise FileNotFoundError(f"recording {args.recording} not found")
     from ..clustering import load_clusterer
     from ..data import read_recording
     from ..segmentation import segment_recording, segments_to_csv
 
-    check_outputs([args.out, args.plot], [args.model, args.recording], args.overwrite)
-    if not args.model.is_file():
-        raise FileNotFoundError(f"model file {args.model} not found")
     rec = read_recording(
         args.recording, args.format, experiment=args.experiment, **recording_options(args)
     )
