@@ -35,6 +35,7 @@ __all__ = [
     "to_channels_first",
     "check_fitted_shape",
     "jsonable",
+    "set_init_params",
 ]
 
 
@@ -589,3 +590,21 @@ def validate_params(params: Mapping[str, Any], constraints: Mapping[str, list[An
                 raise ValueError(f"unknown {name} {value!r}; valid {options[0].word} are {valid}")
             described = " or ".join(_describe(c) for c in allowed)
             raise ValueError(f"{name} must be {described}, got {value!r}")
+
+
+def set_init_params(est: Any, params: Mapping[str, Any]) -> None:
+    """Set each constructor argument of ``est`` as the attribute of the same name.
+
+    scikit-learn's rule for ``__init__`` (store the arguments, no logic, validate in ``fit``),
+    written once: an estimator's ``__init__`` declares its parameters in its signature and
+    calls ``set_init_params(self, locals())``.
+
+    Parameters
+    ----------
+    est : estimator
+    params : mapping
+        ``locals()`` of ``__init__``; ``self`` and ``__class__`` are skipped.
+    """
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(est, name, value)

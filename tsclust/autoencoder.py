@@ -13,7 +13,7 @@ from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._validation import Check, Interval, Options, split_seeds
+from ._validation import Check, Interval, Options, set_init_params, split_seeds
 from .base import BaseDeepEstimator, TrainingData, WindowShapeMixin, pretrain
 from .models import build_autoencoder, check_architecture, resolve_architecture
 from .training import (
@@ -122,23 +122,7 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         verbose: int = 0,
         module_kwargs: dict[str, Any] | None = None,
     ) -> None:
-        self.architecture = architecture
-        self.latent_dim = latent_dim
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.lr_schedule = lr_schedule
-        self.weight_decay = weight_decay
-        self.l2_penalty = l2_penalty
-        self.loss = loss
-        self.dac_clusters = dac_clusters
-        self.pretext = pretext
-        self.pretext_weight = pretext_weight
-        self.patience = patience
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.module_kwargs = module_kwargs
+        set_init_params(self, locals())
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "architecture": [Check(check_architecture)],

@@ -15,6 +15,7 @@ from .._validation import (
     Interval,
     check_n_clusters,
     derive_seed,
+    set_init_params,
     validate_params,
 )
 from ..preprocessing.lengths import Collection, collect
@@ -221,11 +222,7 @@ class _SklearnKMeans(_BaseTimeSeriesClusterer):
         random_state: Any = None,
         verbose: int = 0,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.n_init = n_init
-        self.max_iter = max_iter
-        self.random_state = random_state
-        self.verbose = verbose
+        set_init_params(self, locals())
 
     def _make_estimator(self, n_clusters: int, random_state: Any) -> Any:
         return KMeans(

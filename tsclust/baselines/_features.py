@@ -12,6 +12,7 @@ from .._validation import (
     Interval,
     check_delays,
     derive_seed,
+    set_init_params,
 )
 from ._base import (
     _ITERATIONS,
@@ -202,11 +203,7 @@ class CovWard(_BaseTimeSeriesClusterer):
         max_samples: int = 20_000,
         random_state: Any = None,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.delays = delays
-        self.eps = eps
-        self.max_samples = max_samples
-        self.random_state = random_state
+        set_init_params(self, locals())
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseTimeSeriesClusterer._parameter_constraints,
@@ -325,11 +322,7 @@ class RocketKMeans(_SklearnKMeans):
         device: str | None = None,
         verbose: int = 0,
     ) -> None:
-        super().__init__(n_clusters, n_init, max_iter, random_state, verbose)
-        self.n_features = n_features
-        self.max_dilations = max_dilations
-        self.pca_variance = pca_variance
-        self.device = device
+        set_init_params(self, locals())
 
     def _fit_features(self, X: np.ndarray) -> np.ndarray:
         from ..clustering import RocketFeatures

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from .._validation import (
     Interval,
+    set_init_params,
 )
 from ._base import _BaseTimeSeriesClusterer, _check_max_samples, _Flattened, _subsample_seed
 from ._features import _ROCKET, RocketKMeans
@@ -92,10 +93,7 @@ class FlatSpectral(_Flattened, _SpectralStep, _BaseTimeSeriesClusterer):
 
     def __init__(self, n_clusters: int = 8, n_neighbors: int = 10, max_samples: int = 20_000,
                  random_state: Any = None) -> None:
-        self.n_clusters = n_clusters
-        self.n_neighbors = n_neighbors
-        self.max_samples = max_samples
-        self.random_state = random_state
+        set_init_params(self, locals())
 
 
 class RocketSpectral(_SpectralStep, RocketKMeans):
@@ -152,14 +150,7 @@ class RocketSpectral(_SpectralStep, RocketKMeans):
         random_state: Any = None,
         device: str | None = None,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.n_features = n_features
-        self.max_dilations = max_dilations
-        self.pca_variance = pca_variance
-        self.n_neighbors = n_neighbors
-        self.max_samples = max_samples
-        self.random_state = random_state
-        self.device = device
+        set_init_params(self, locals())
 
 
 class _EmbeddingStep(_GraphStep):
@@ -218,10 +209,7 @@ class FlatUMAP(_Flattened, _EmbeddingStep, _BaseTimeSeriesClusterer):
 
     def __init__(self, n_clusters: int = 8, n_neighbors: int | None = None,
                  max_samples: int = 20_000, random_state: Any = None) -> None:
-        self.n_clusters = n_clusters
-        self.n_neighbors = n_neighbors
-        self.max_samples = max_samples
-        self.random_state = random_state
+        set_init_params(self, locals())
 
 
 class RocketUMAP(_EmbeddingStep, RocketKMeans):
@@ -277,11 +265,4 @@ class RocketUMAP(_EmbeddingStep, RocketKMeans):
         random_state: Any = None,
         device: str | None = None,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.n_features = n_features
-        self.max_dilations = max_dilations
-        self.pca_variance = pca_variance
-        self.n_neighbors = n_neighbors
-        self.max_samples = max_samples
-        self.random_state = random_state
-        self.device = device
+        set_init_params(self, locals())

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._validation import (
     Interval,
+    set_init_params,
 )
 from ._base import _ITERATIONS, _BaseTimeSeriesClusterer, z_normalize
 
@@ -98,13 +99,7 @@ class DTWKMeans(_TSLearnKMeans):
         random_state: Any = None,
         verbose: int = 0,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.sakoe_chiba_radius = sakoe_chiba_radius
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
+        set_init_params(self, locals())
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_ITERATIONS, "sakoe_chiba_radius": [Interval(int, 0), None]}
@@ -163,13 +158,7 @@ class SoftDTWKMeans(_TSLearnKMeans):
         random_state: Any = None,
         verbose: int = 0,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.gamma = gamma
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
+        set_init_params(self, locals())
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_ITERATIONS, "gamma": [Interval(float, 0, closed="neither")]}
@@ -215,11 +204,7 @@ class EuclideanKMeans(_TSLearnKMeans):
         random_state: Any = None,
         verbose: int = 0,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.random_state = random_state
-        self.verbose = verbose
+        set_init_params(self, locals())
 
     def _metric(self) -> tuple[str, dict | None]:
         return "euclidean", None
@@ -276,12 +261,7 @@ class KShapeBaseline(_BaseTimeSeriesClusterer):
         random_state: Any = None,
         verbose: int = 0,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.z_normalize = z_normalize
-        self.random_state = random_state
-        self.verbose = verbose
+        set_init_params(self, locals())
 
     def _features(self, X: np.ndarray) -> np.ndarray:
         return z_normalize(X) if self.z_normalize else X

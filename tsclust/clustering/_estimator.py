@@ -15,7 +15,7 @@ from sklearn.base import ClusterMixin, TransformerMixin
 from sklearn.utils.metaestimators import available_if
 from torch import nn
 
-from .._validation import Check, Interval, Options, check_n_clusters, split_seeds
+from .._validation import Check, Interval, Options, check_n_clusters, set_init_params, split_seeds
 from ..base import SCALINGS, BaseDeepEstimator, TrainingData, WindowShapeMixin, pretrain
 from ..models import VectorAutoencoder, build_autoencoder, check_architecture, resolve_architecture
 from ..models._common import seeded
@@ -338,30 +338,7 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         verbose: int = 0,
         warm_start: bool = False,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.architecture = architecture
-        self.head = head
-        self.latent_dim = latent_dim
-        self.pretrain_epochs = pretrain_epochs
-        self.finetune_epochs = finetune_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.finetune_lr = finetune_lr
-        self.scaling = scaling
-        self.loss = loss
-        self.pretext = pretext
-        self.pretext_weight = pretext_weight
-        self.alpha = alpha
-        self.tol = tol
-        self.update_interval = update_interval
-        self.cluster_weight = cluster_weight
-        self.n_init = n_init
-        self.collapse_entropy = collapse_entropy
-        self.module_kwargs = module_kwargs
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+        set_init_params(self, locals())
 
     def _pretext_settings(self) -> dict[str, Any]:
         return {"pretext": self.pretext, "pretext_weight": float(self.pretext_weight)}
@@ -441,27 +418,7 @@ class LatentClusterer(AutoencoderClusterer):
         verbose: int = 0,
         warm_start: bool = False,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.head = head
-        self.latent_dim = latent_dim
-        self.pretrain_epochs = pretrain_epochs
-        self.finetune_epochs = finetune_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.finetune_lr = finetune_lr
-        self.scaling = scaling
-        self.loss = loss
-        self.alpha = alpha
-        self.tol = tol
-        self.update_interval = update_interval
-        self.cluster_weight = cluster_weight
-        self.n_init = n_init
-        self.collapse_entropy = collapse_entropy
-        self.module_kwargs = module_kwargs
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+        set_init_params(self, locals())
 
     def _build_module(self, input_shape: tuple[int, ...], seed: int) -> nn.Module:
         with seeded(seed):

@@ -19,7 +19,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .. import io
-from .._validation import Check, Interval, check_delays, check_n_clusters, split_seeds
+from .._validation import (
+    Check,
+    Interval,
+    check_delays,
+    check_n_clusters,
+    set_init_params,
+    split_seeds,
+)
 from ..base import BaseDeepEstimator, TrainingData, WindowShapeMixin
 from ..preprocessing.posture import check_groups, gravity_tilt
 from ._estimator import DeepClusterer, LatentClusterer
@@ -58,10 +65,7 @@ class RecordingAligner:
     def __init__(
         self, n_coarse: int, min_rows: int = 5, max_samples: int = 20_000, seed: int = 0
     ) -> None:
-        self.n_coarse = n_coarse
-        self.min_rows = min_rows
-        self.max_samples = max_samples
-        self.seed = seed
+        set_init_params(self, locals())
 
     def fit(self, F: np.ndarray) -> RecordingAligner:
         """Find the coarse clusters of features ``F`` ``(n, d)``."""
@@ -165,18 +169,7 @@ class RecordingClusterer(WindowShapeMixin, ClusterMixin, TransformerMixin, BaseD
         device: str = "cpu",
         verbose: int = 0,
     ) -> None:
-        self.n_clusters = n_clusters
-        self.head = head
-        self.n_coarse = n_coarse
-        self.tilt_weight = tilt_weight
-        self.gravity_channels = gravity_channels
-        self.latent_dim = latent_dim
-        self.pretrain_epochs = pretrain_epochs
-        self.delays = delays
-        self.eps = eps
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
+        set_init_params(self, locals())
 
     accepts_groups = True  # tsclust.compare passes each window's recording as ``groups``
 
