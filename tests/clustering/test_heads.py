@@ -206,8 +206,9 @@ def test_dec_head_soft_assignment_and_finetuning_on_a_tiny_module():
     head = DECHead(config(2, epochs=3, lr=1e-4, tol=0.0))
     labels = head.fit(Flat(2), as_windows(Z))
     assert ari(y, labels) == 1.0 and head.centers.shape == (2, 2)
-    Z32 = Z.astype(np.float32)  # latents as encode gives them (proba refuses float64)
+    Z32 = Z.astype(np.float32)  # latents as encode gives them
     q = head.proba(Z32)
+    np.testing.assert_allclose(head.proba(Z.astype(np.float64)), q, rtol=1e-6)  # any dtype
     assert q.shape == (32, 2)
     np.testing.assert_allclose(q.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_array_equal(head.assign(Z32), q.argmax(axis=1))

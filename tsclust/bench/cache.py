@@ -163,7 +163,10 @@ def parse_cache(csv: str, sidecar: str) -> tuple[list[dict[str, Any]], dict[str,
     ValueError
         Not a panel cache, or made under another protocol than :data:`PROTOCOL`.
     """
-    meta = json.loads(sidecar)
+    try:
+        meta = json.loads(sidecar)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not a panel cache sidecar: not JSON ({exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT:
         raise ValueError(f"not a panel cache sidecar (format {CACHE_FORMAT!r} expected)")
     if meta.get("protocol") != PROTOCOL:
@@ -171,11 +174,10 @@ def parse_cache(csv: str, sidecar: str) -> tuple[list[dict[str, Any]], dict[str,
             f"the cache follows another protocol ({meta.get('protocol')!r}), not {PROTOCOL!r}: "
             "recompute it (CLI: --recompute)"
         )
-    rows = parse_csv_text(csv)
-    for row in rows:
-        for col in _TEXT_COLUMNS:
-            if row.get(col) is not None:
-                row[col] = str(row[col])
+    rows = parse_csv_text(csv, _TEXT_COLUMNS)
+    missing = [c for c in ("dataset", "method") if rows and c not in rows[0]]
+    if missing:
+        raise ValueError(f"not a panel cache: no {' or '.join(missing)} column")
     return rows, meta
 
 

@@ -229,8 +229,10 @@ class DECHead(Head):
     use_reconstruction = False
 
     def proba(self, Z: np.ndarray) -> np.ndarray:
+        Z = np.ascontiguousarray(Z, dtype=np.float32)  # the centres' dtype, whatever Z's
+        C = np.ascontiguousarray(self.centers, dtype=np.float32)
         with torch.no_grad():
-            q = soft_assignment(torch.from_numpy(Z), torch.from_numpy(self.centers), self.config.alpha)
+            q = soft_assignment(torch.from_numpy(Z), torch.from_numpy(C), self.config.alpha)
         return q.numpy()
 
     def _loss(self, centers: nn.Parameter, P: dict[str, torch.Tensor]):

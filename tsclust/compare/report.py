@@ -251,13 +251,15 @@ def _parse_cell(cell: str) -> Any:
     return cell
 
 
-def parse_csv_text(text: str) -> list[dict[str, Any]]:
+def parse_csv_text(text: str, text_columns: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The rows of a :func:`csv_text` table: an empty cell is None, numbers are int or float.
 
     Parameters
     ----------
     text : str
         CSV with a header line.
+    text_columns : iterable of str, default=()
+        Columns read as text as they stand (names such as ``"007"`` stay ``"007"``).
 
     Returns
     -------
@@ -270,8 +272,10 @@ def parse_csv_text(text: str) -> list[dict[str, Any]]:
     >>> parse_csv_text(csv_text([{"method": "kmeans", "seed": 0, "ari": 0.5}], first=()))
     [{'method': 'kmeans', 'seed': 0, 'ari': 0.5}]
     """
+    keep = set(text_columns)
     reader = csv.DictReader(io.StringIO(text))
-    return [{k: _parse_cell(v) for k, v in line.items()} for line in reader]
+    return [{k: (v if k in keep and v != "" else _parse_cell(v)) for k, v in line.items()}
+            for line in reader]
 
 
 def jsonable(value: Any) -> Any:
