@@ -48,7 +48,7 @@ def _worker(rank: int, world: int, port: int, store: str, out_dir: str, head: st
             gathered = distributed.all_gather_rows(local, 3)
             assert gathered.tolist() == [[0.0] * 3, [1.0] * 3, [1.0] * 3]
         out = os.path.join(out_dir, "model.h5")
-        est = launch.fit(store, out, **{**PARAMS, "head": head})
+        est = launch.fit(DeepClusterer(**{**PARAMS, "head": head}), store, out)
         state = {k: v.numpy() for k, v in est.module_.state_dict().items()}
         np.savez(os.path.join(out_dir, f"rank{rank}.npz"), labels=est.labels_,
                  centers=est.cluster_centers_, **state)
@@ -89,7 +89,7 @@ def test_torchrun_fit_matches_single_process(store, tmp_path, capsys):
 def test_torchrun_command_and_inactive_helpers():
     cmd = launch.torchrun_command(2, ["fit", "s.h5", "-k", "3", "-o", "m.h5"])
     assert "--nproc-per-node" in cmd and cmd[cmd.index("--nproc-per-node") + 1] == "2"
-    assert cmd[-7:] == ["tsclust.distributed", "fit", "s.h5", "-k", "3", "-o", "m.h5"]
+    assert cmd[-7:] == ["tsclust.cli.torchrun", "fit", "s.h5", "-k", "3", "-o", "m.h5"]
     assert not distributed.active() and distributed.rank() == 0 and distributed.world_size() == 1
     a = np.arange(6.0).reshape(3, 2)
     assert distributed.all_gather_rows(a) is a and distributed.broadcast_object(5) == 5
@@ -108,6 +108,6 @@ def test_rank_0_writes_no_model_once_torchrun_is_gone(store, tmp_path, monkeypat
     monkeypatch.setattr(launch, "_parent", [os.getppid() + 1])  # the parent seen at start-up
     assert launch.orphaned()
     with pytest.raises(RuntimeError, match="not written"):
-        launch.fit(path, model, **{**PARAMS, "pretrain_epochs": 1, "finetune_epochs": 0,
-                                   "head": "kmeans"})
+        launch.fit(DeepClusterer(**{**PARAMS, "pretrain_epochs": 1, "finetune_epochs": 0,
+                                    "head": "kmeans"}), path, model)
     assert not model.exists() and os.listdir(tmp_path) == ["s.h5"]

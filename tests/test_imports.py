@@ -99,3 +99,13 @@ def test_no_import_cycle_inside_tsclust():
 
 def test_collectives_import_nothing_else_from_tsclust():
     assert import_graph()["tsclust.distributed.collectives"] <= {"tsclust", "tsclust.distributed"}
+
+
+def test_distributed_imports_nothing_above_it():
+    graph = import_graph()
+    above = {"tsclust.cli", "tsclust.clustering", "tsclust.compare", "tsclust.bench",
+             "tsclust.baselines"}
+    for mod, deps in graph.items():
+        if mod.startswith("tsclust.distributed"):
+            upward = {d for d in deps if any(d == a or d.startswith(a + ".") for a in above)}
+            assert not upward, (mod, upward)

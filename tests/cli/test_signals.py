@@ -104,7 +104,7 @@ def test_sigterm_to_fit_nproc_stops_every_rank(tmp_path):
                 raise AssertionError(f"fit ended early: {proc.stderr.read()}")
             for launcher in _children(proc.pid):
                 ranks.update((pid, cmd) for pid, cmd in _children(launcher).items()
-                             if "tsclust.distributed" in cmd)
+                             if "tsclust.cli.torchrun" in cmd)
             return len(ranks) >= 2
 
         _wait_for(two_ranks, 240, "two worker ranks")

@@ -1,7 +1,7 @@
 """The command-line options that set estimator parameters, declared once.
 
 ``tsclust fit``, ``tsclust fit --by-recording`` and the per-rank entry point
-``python -m tsclust.distributed fit`` (:mod:`tsclust.cli.torchrun`) all add these
+``python -m tsclust.cli.torchrun fit`` (:mod:`tsclust.cli.torchrun`) all add these
 options with :func:`add_estimator_options` and turn them into keyword arguments with
 :func:`estimator_params`; ``tsclust fit --nproc N`` forwards them to the ranks with
 :func:`estimator_argv`. To expose one more DeepClusterer parameter, add one
@@ -96,7 +96,7 @@ ESTIMATOR_OPTIONS: tuple[EstimatorOption, ...] = (
     EstimatorOption("--seed", "random_state", int, 0, help="random seed (default 0)"),
     EstimatorOption("--device", "device", str, "auto", help="auto, cpu or cuda (default auto)"),
 )
-"""The estimator options of ``tsclust fit`` and ``python -m tsclust.distributed fit``."""
+"""The estimator options of ``tsclust fit`` and ``python -m tsclust.cli.torchrun fit``."""
 
 
 def add_estimator_options(

@@ -78,7 +78,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--nproc", type=_positive, default=1,
         help="data-parallel processes (>1 runs: torchrun --standalone --nproc-per-node N "
-        "-m tsclust.distributed fit ...; gloo on CPU, nccl on GPUs; the store is streamed)",
+        "-m tsclust.cli.torchrun fit ...; gloo on CPU, nccl on GPUs; the store is streamed)",
     )
     return p
 
@@ -109,7 +109,7 @@ def _verbose(args: argparse.Namespace) -> int:
 
 
 def _fit_distributed(args: argparse.Namespace) -> int:
-    """Run the fit on ``args.nproc`` torchrun ranks (``python -m tsclust.distributed fit``)."""
+    """Run the fit on ``args.nproc`` torchrun ranks (``python -m tsclust.cli.torchrun fit``)."""
     from ..distributed.launch import launch
 
     fwd = ["fit", str(args.store), "-k", str(args.n_clusters), "-o", str(args.out)]

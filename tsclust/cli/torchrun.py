@@ -1,8 +1,9 @@
-"""``python -m tsclust.distributed fit ...``: the entry point torchrun starts on every rank.
+"""``python -m tsclust.cli.torchrun fit ...``: the entry point torchrun starts on every rank.
 
 Its estimator options are those of ``tsclust fit`` (:mod:`tsclust.cli._params`), so that
 ``tsclust fit --nproc N`` forwards them as they are; it runs
-:func:`tsclust.distributed.launch.fit` inside the process group and rank 0 prints a summary.
+a :class:`~tsclust.clustering.DeepClusterer` through :func:`tsclust.distributed.launch.fit`
+inside the process group and rank 0 prints a summary.
 A rank ends as soon as torchrun is gone (:func:`~tsclust.distributed.launch.watch_parent`),
 and SIGTERM (torchrun's way to stop the ranks) ends it at once, so an interrupted fit
 writes no model.
@@ -28,13 +29,13 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    """The parser of ``python -m tsclust.distributed``.
+    """The parser of ``python -m tsclust.cli.torchrun``.
 
     The estimator options are those of ``tsclust fit`` (:mod:`tsclust.cli._params`), so that
     ``tsclust fit --nproc N`` can forward them as they are.
     """
     p = argparse.ArgumentParser(
-        prog="python -m tsclust.distributed",
+        prog="python -m tsclust.cli.torchrun",
         description="Data-parallel DeepClusterer fit; start with torchrun.",
     )
     sub = p.add_subparsers(dest="command", required=True)
@@ -59,8 +60,10 @@ def _store_labels(store: Path) -> np.ndarray | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m tsclust.distributed`` (run by torchrun on every rank)."""
+    """Entry point of ``python -m tsclust.cli.torchrun`` (run by torchrun on every rank)."""
     import torch
+
+    from ..clustering import DeepClusterer
 
     args = _parser().parse_args(argv)
     watch_parent()
@@ -75,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if backend == "nccl" and params["device"] in ("auto", "cuda"):
         params["device"] = f"cuda:{torch.cuda.current_device()}"
     try:
-        est = fit(args.store, args.out, overwrite=args.overwrite, **params)
+        if params.get("n_clusters") == "auto":
+            raise NotImplementedError("-k auto (select_k) is not supported in distributed mode")
+        est = fit(DeepClusterer(**params), args.store, args.out, overwrite=args.overwrite)
         if rank() == 0:
             sizes = np.bincount(est.labels_, minlength=args.n_clusters)
             pre = sum(r["time"] for r in est.history_["pretrain"])
@@ -91,3 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         destroy_process_group()
     return 0
 
+
+if __name__ == "__main__":
+    sys.exit(main())

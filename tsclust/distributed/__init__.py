@@ -2,7 +2,7 @@
 
 Launch one process per core or GPU with ``torchrun`` (backend gloo on CPUs, nccl on GPUs)::
 
-    torchrun --standalone --nproc-per-node 2 -m tsclust.distributed fit STORE.h5 -k 12 -o model.h5
+    torchrun --standalone --nproc-per-node 2 -m tsclust.cli.torchrun fit STORE.h5 -k 12 -o model.h5
 
 or ``tsclust fit STORE.h5 -k 12 -o model.h5 --nproc 2``, which runs that line. Every rank
 builds the same seeded module (DDP also broadcasts rank 0's weights), reads only its own
@@ -24,7 +24,7 @@ changes nothing.
 - :mod:`tsclust.distributed.collectives`: the process group and its reductions; imports
   nothing else from tsclust.
 - :mod:`tsclust.distributed.launch`: the ``torchrun`` command line and the per-rank ``fit``;
-  ``python -m tsclust.distributed`` runs :mod:`tsclust.cli.torchrun` (its options).
+  torchrun starts :mod:`tsclust.cli.torchrun` on every rank (``python -m tsclust.cli.torchrun``), which builds the estimator: this package imports nothing above it.
 """
 
 from .collectives import (

@@ -96,7 +96,7 @@ def init_process_group(backend: str | None = None) -> str:
     if missing:
         raise RuntimeError(
             f"environment variables {missing} are not set; start with torchrun, e.g. "
-            "torchrun --standalone --nproc-per-node 2 -m tsclust.distributed fit STORE -k K -o OUT"
+            "torchrun --standalone --nproc-per-node 2 -m tsclust.cli.torchrun fit STORE -k K -o OUT"
         )
     if backend is None:
         backend = "nccl" if torch.cuda.is_available() else "gloo"

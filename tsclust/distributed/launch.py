@@ -1,7 +1,7 @@
 """Launching a data-parallel fit: the ``torchrun`` command line and the per-rank ``fit``.
 
 ``tsclust fit STORE -k K -o MODEL --nproc N`` runs :func:`torchrun_command`, which starts
-``python -m tsclust.distributed fit ...`` on every rank; that entry point
+``python -m tsclust.cli.torchrun fit ...`` on every rank; that entry point
 (:mod:`tsclust.cli.torchrun`) parses the options and calls :func:`fit`.
 
 No rank outlives an interrupted launch: :func:`launch` runs torchrun in a process group of
@@ -83,39 +83,36 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between
 
 
 def fit(
+    est: Any,
     store: str | os.PathLike,
     out: str | os.PathLike | None,
     *,
     overwrite: bool = False,
-    **params: Any,
 ) -> Any:
-    """Fit a :class:`~tsclust.clustering.DeepClusterer` on ``store`` on every rank; rank 0 saves.
+    """Fit ``est`` on ``store`` on every rank of the process group; rank 0 saves the model.
 
     Must be called by every rank of an initialised process group (or with none, as a
-    plain single-process fit).
+    plain single-process fit). The estimator is built by the caller
+    (:mod:`tsclust.cli.torchrun` builds a :class:`~tsclust.clustering.DeepClusterer`), so this
+    package imports nothing above it.
 
     Parameters
     ----------
+    est : estimator
+        Unfitted, with ``fit(store)`` and ``save(path, overwrite=...)``.
     store : path-like
         Window store.
     out : path-like or None
         Model file written by rank 0 (None: not written).
     overwrite : bool, default=False
-    **params
-        DeepClusterer parameters (``n_clusters``, ``head``, ...).
 
     Returns
     -------
-    DeepClusterer
-        The fitted estimator (identical on every rank).
+    estimator
+        ``est``, fitted (identical on every rank).
     """
-    from ..clustering import DeepClusterer
-
-    if params.get("n_clusters") == "auto":
-        raise NotImplementedError("-k auto (select_k) is not supported in distributed mode")
     if out is not None and rank() == 0 and Path(out).exists() and not overwrite:
         raise FileExistsError(f"{out} exists; pass --overwrite to replace it")
-    est = DeepClusterer(**params)
     with collective():
         est.fit(store)
     if out is not None and rank() == 0:
@@ -127,18 +124,18 @@ def fit(
 
 
 def torchrun_command(nproc: int, args: Sequence[str]) -> list[str]:
-    """The torchrun command line running ``tsclust.distributed`` with ``args`` on ``nproc`` ranks.
+    """The torchrun command line running ``tsclust.cli.torchrun`` with ``args`` on ``nproc`` ranks.
 
     Uses ``--standalone`` (a free local rendezvous port). Example result::
 
         [python, -m, torch.distributed.run, --standalone, --nproc-per-node, 2,
-         -m, tsclust.distributed, fit, STORE, -k, 12, -o, model.h5]
+         -m, tsclust.cli.torchrun, fit, STORE, -k, 12, -o, model.h5]
     """
     exe = shutil.which("torchrun")
     head = [exe] if exe and Path(exe).parent == Path(sys.executable).parent else [
         sys.executable, "-m", "torch.distributed.run"]
     return [*head, "--standalone", "--nproc-per-node", str(int(nproc)), "-m",
-            "tsclust.distributed", *[str(a) for a in args]]
+            "tsclust.cli.torchrun", *[str(a) for a in args]]
 
 
 def _stop(proc: subprocess.Popen, grace: float) -> None:
@@ -226,7 +223,7 @@ def launch(
     nproc : int
         Ranks.
     args : sequence of str
-        The arguments of ``python -m tsclust.distributed``.
+        The arguments of ``python -m tsclust.cli.torchrun``.
     grace : float, default=GRACE_SECONDS
         Seconds the ranks get to stop after an interrupt.
     **kwargs
