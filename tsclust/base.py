@@ -57,7 +57,7 @@ from .training import (
     resolve_device,
     train,
 )
-from .training.losses import neighbour_pretext_loss
+from .training.neighbour_pretext import neighbour_pretext_loss
 
 __all__ = [
     "SCALINGS",
@@ -264,7 +264,7 @@ def pretrain(
     (:func:`~tsclust.training.pretext_loss`, its views seeded with ``config.seed``); it
     needs a module that encodes the windows themselves, not a fixed feature stage.
     ``"neighbours"`` instead adds UMAP's cross-entropy along the fuzzy k-NN graph of the
-    windows' random-kernel features (:func:`~tsclust.training.losses.neighbour_pretext_loss`,
+    windows' random-kernel features (:func:`~tsclust.training.neighbour_pretext.neighbour_pretext_loss`,
     seeded with ``config.seed``), and works with any module.
 
     The stage's standardisation is fitted on ``data`` (:func:`~tsclust.training.prepare_module`)

@@ -5,13 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from tsclust.training.losses import (
-    PRETEXTS,
-    neighbour_pretext_loss,
-    pretext_loss,
-    reconstruction_loss,
-    umap_term,
-)
+from tsclust.training.losses import PRETEXTS, pretext_loss, reconstruction_loss, umap_term
+from tsclust.training.neighbour_pretext import neighbour_pretext_loss
 
 
 def _two_classes(n_per: int = 20, length: int = 32, seed: int = 0) -> tuple[torch.Tensor, np.ndarray]:

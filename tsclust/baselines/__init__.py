@@ -42,7 +42,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import _BaseTimeSeriesClusterer, pca_to_variance, z_normalize
+from ..training.neighbours import pca_to_variance
+from ._base import _BaseTimeSeriesClusterer, z_normalize
 from ._features import CovWard, FlatKMeans, RocketKMeans, StatsKMeans, window_stats
 from ._graph import FlatSpectral, FlatUMAP, RocketSpectral, RocketUMAP
 from ._tslearn import DTWKMeans, EuclideanKMeans, KShapeBaseline, SoftDTWKMeans

@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
@@ -232,36 +231,3 @@ class _SklearnKMeans(_BaseTimeSeriesClusterer):
             random_state=random_state,
             verbose=self.verbose,
         )
-
-
-def pca_to_variance(X: np.ndarray, variance: float, random_state: Any = None) -> tuple[PCA, int]:
-    """A PCA of ``X`` and the fewest leading components that explain ``variance`` of it.
-
-    Randomized PCAs of 64, 256, ... components are tried first (the exact SVD of 10,929
-    HAPT windows x 9996 features takes minutes on one core, 64 components seconds); the
-    exact one is used once the guess reaches a quarter of ``min(X.shape)``.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    variance : float
-        Fraction in (0, 1) of the total variance (the sum of the feature variances).
-    random_state : int or None
-        Seeds the randomized solver.
-
-    Returns
-    -------
-    pca : sklearn.decomposition.PCA
-        Fitted; it may hold more components than needed.
-    n_components : int
-        How many of its leading components to keep.
-    """
-    m = 64
-    while m < min(X.shape) // 4:
-        pca = PCA(m, svd_solver="randomized", random_state=random_state).fit(X)
-        ratio = np.cumsum(pca.explained_variance_ratio_)
-        if ratio[-1] >= variance:
-            return pca, int(np.searchsorted(ratio, variance, side="right") + 1)
-        m *= 4
-    pca = PCA(variance, svd_solver="full").fit(X)
-    return pca, int(pca.n_components_)

@@ -14,6 +14,7 @@ from .._validation import (
     derive_seed,
     set_init_params,
 )
+from ..training.neighbours import pca_to_variance
 from ._base import (
     _ITERATIONS,
     _BaseTimeSeriesClusterer,
@@ -22,7 +23,6 @@ from ._base import (
     _inner_random_state,
     _SklearnKMeans,
     _subsample_seed,
-    pca_to_variance,
 )
 
 

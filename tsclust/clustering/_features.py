@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from sklearn.preprocessing import StandardScaler
 
 from .._validation import to_channels_first
+from ..training.inference import RocketFeatures
 
 __all__ = ["CovStatistics", "RocketFeatures"]
 
@@ -57,57 +57,3 @@ class CovStatistics:
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Standardised statistics ``(n, n_statistics)`` of windows ``(n, T, C)``."""
         return self.scaler_.transform(self._raw(X))
-
-
-class RocketFeatures:
-    """MiniRocket-style PPV features of windows as numpy: the ``"rocket"`` stage, no network.
-
-    :meth:`fit_transform` builds a :class:`tsclust.models.stages.RocketStage` for the
-    windows' shape, fits its biases on (an evenly spaced subsample of) the training windows
-    (:func:`tsclust.training.fit_stage_windows`, as a ``"rocket"`` autoencoder does) and
-    returns the raw features; :meth:`transform` computes them for any windows. The windows
-    are used as given (float32), without standardisation.
-
-    Parameters
-    ----------
-    n_features : int, default=9996
-        Requested number of features (rounded down to a multiple of 84).
-    max_dilations : int, default=32
-        Most dilations per kernel.
-    seed : int, default=0
-        Seeds the stage's channel subsets and bias windows.
-    device : str or None, default=None
-        Where the stage runs (None: the CPU; see :func:`tsclust.training.resolve_device`).
-
-    Attributes
-    ----------
-    stage_ : RocketStage
-        The fitted stage.
-    """
-
-    def __init__(self, n_features: int = 9996, max_dilations: int = 32, seed: int = 0,
-                 device: str | None = None) -> None:
-        self.n_features = n_features
-        self.max_dilations = max_dilations
-        self.seed = seed
-        self.device = device
-
-    def fit_transform(self, X: np.ndarray) -> np.ndarray:
-        """Fit on windows ``(n, T, C)`` and return their features ``(n, F)``, float32."""
-        from ..models.stages import RocketStage  # torch is imported with the first use
-        from ..training import fit_stage_windows
-
-        self.stage_ = RocketStage(X.shape[2], X.shape[1], self.n_features, self.max_dilations,
-                                  seed=self.seed)
-        x = to_channels_first(X)  # (n, C, T) float32
-        fit_stage_windows(self.stage_, x, device=self.device)
-        return self._raw(x)
-
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        """Features ``(n, F)`` in [0, 1], float32, of windows ``(n, T, C)``."""
-        return self._raw(to_channels_first(X))
-
-    def _raw(self, x: Any) -> np.ndarray:
-        from ..training import raw_features
-
-        return raw_features(self.stage_, x, device=self.device)

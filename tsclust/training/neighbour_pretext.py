@@ -1,0 +1,146 @@
+"""``pretext="neighbours"``: reconstruction plus UMAP's cross-entropy along a fixed neighbour graph.
+
+The graph is that of the training windows' random-kernel features
+(:class:`~tsclust.training.inference.RocketFeatures`, standardised, PCA) built with
+:mod:`tsclust.training.neighbours`; the term is :func:`tsclust.training.losses.umap_term`.
+:func:`tsclust.base.pretrain` builds this loss when an estimator asks for the pretext.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .batches import fetch_batch
+from .inference import RocketFeatures
+from .losses import LossFn, _check_pretext_batch, reconstruction_term, umap_term
+from .neighbours import default_n_neighbors, fuzzy_knn_graph, pca_to_variance
+
+__all__ = ["NEIGHBOUR_PCA_VARIANCE", "neighbour_pretext_loss"]
+
+
+#: Fraction of the variance the PCA of the random-kernel features keeps before the k-NN
+#: graph of the ``"neighbours"`` pretext (as ``rocket-kmeans`` does).
+NEIGHBOUR_PCA_VARIANCE = 0.8
+
+
+def neighbour_pretext_loss(
+    windows: Any,
+    rows: Any,
+    feature_weights: torch.Tensor | np.ndarray | None = None,
+    *,
+    weight: float = 1.0,
+    seed: int = 0,
+    n_neighbors: int | None = None,
+    n_features: int = 9996,
+    batch_size: int | None = None,
+) -> LossFn:
+    """Reconstruction plus UMAP's cross-entropy on neighbours of the random-kernel features' graph.
+
+    Before training, the windows become MiniRocket-style random-kernel features
+    (:class:`tsclust.training.inference.RocketFeatures`, seeded with ``seed``), standardised and
+    reduced by PCA to :data:`NEIGHBOUR_PCA_VARIANCE` of their variance, as ``rocket-kmeans``
+    does; their fuzzy k-nearest-neighbour graph
+    (:func:`tsclust.clustering._embedding.fuzzy_knn_graph`) is fixed. For each batch, every
+    window draws one graph neighbour (with probability proportional to the edge's
+    membership, from a CPU generator seeded with ``seed``), the neighbours' rows are fetched
+    from ``rows``, one forward pass of ``[xb, neighbours]`` gives the reconstruction of
+    ``xb`` and the latents, and
+    ``loss = reconstruction(xb) + weight * umap_term(z(xb), z(neighbours))``
+    (:func:`umap_term`: attraction along the sampled edges, repulsion from the other rows of
+    the batch).
+
+    Parameters
+    ----------
+    windows : torch.Tensor or ndarray of shape (N, C, L), or a dataset of such windows
+        The windows of the graph (channels first).
+    rows : torch.Tensor of shape (N, ...) or a dataset
+        What the module trains on, row for row with ``windows`` (the windows themselves, or
+        the features of a fixed stage).
+    feature_weights : array or None
+        DAC's weights of the reconstruction (:func:`reconstruction_term`).
+    weight : float, default=1.0
+        Weight of the neighbour term (>= 0).
+    seed : int, default=0
+        Seeds the random kernels, the PCA and the neighbour draws.
+    n_neighbors : int or None, default=None
+        Neighbours of the graph, the window itself included (>= 2); None:
+        :func:`tsclust.clustering._embedding.default_n_neighbors`.
+    n_features : int, default=9996
+        Requested random-kernel features (>= 84).
+    batch_size : int or None, default=None
+        The training batch size, when known: below 2 it is refused at once.
+
+    Returns
+    -------
+    loss_fn : callable ``(module, xb, idx) -> scalar tensor``
+        ``idx`` must be the rows of ``xb`` in ``rows``. The first batch must hold at least 2
+        windows (else ValueError); a later batch of one window adds the reconstruction only.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 3 windows, windows that are not ``(N, C, L)``, ``rows`` of another length,
+        a negative ``weight``, ``n_neighbors`` below 2, ``n_features`` below 84, or a
+        ``batch_size`` below 2.
+    """
+    from sklearn.preprocessing import StandardScaler
+
+
+    if weight < 0:
+        raise ValueError(f"pretext_weight must be >= 0, got {weight}")
+    if n_neighbors is not None and int(n_neighbors) < 2:
+        raise ValueError(f"n_neighbors must be >= 2 (the window itself counts), got {n_neighbors}")
+    if int(n_features) < 84:
+        raise ValueError(f"n_features must be >= 84 (one per MiniRocket kernel), got {n_features}")
+    if batch_size is not None:
+        _check_pretext_batch("neighbours", int(batch_size))
+    if not isinstance(windows, (torch.Tensor, np.ndarray)):
+        windows = fetch_batch(windows, torch.arange(len(windows)))
+    x = torch.as_tensor(np.asarray(windows, dtype=np.float32))
+    if x.ndim != 3:
+        raise ValueError("pretext='neighbours' builds its graph from windows (N, C, L); got "
+                         f"rows of shape {tuple(x.shape)}")
+    n = x.shape[0]
+    if n < 3:
+        raise ValueError(f"pretext='neighbours' needs at least 3 windows for a graph, got {n}")
+    if len(rows) != n:
+        raise ValueError(f"rows ({len(rows)}) and windows ({n}) must be row for row the same")
+    feats = RocketFeatures(int(n_features), seed=int(seed)).fit_transform(x.permute(0, 2, 1).numpy())
+    feats = StandardScaler().fit_transform(feats)
+    pca, keep = pca_to_variance(feats, NEIGHBOUR_PCA_VARIANCE, int(seed))
+    k = default_n_neighbors(n) if n_neighbors is None else int(n_neighbors)
+    graph = fuzzy_knn_graph(pca.transform(feats)[:, :keep], k)
+    # one sorted key per edge: its row plus the row's cumulative share of membership, in
+    # (row, row + 1]; a draw ``row + u`` (u in [0, 1)) finds the edge by binary search
+    counts = np.diff(graph.indptr)
+    owner = np.repeat(np.arange(n), counts)
+    cum = np.cumsum(graph.data)
+    start = np.repeat(np.concatenate([[0.0], cum])[graph.indptr[:-1]], counts)
+    total = np.repeat(np.add.reduceat(graph.data, graph.indptr[:-1]), counts)
+    keys = owner + (cum - start) / total
+    keys[graph.indptr[1:] - 1] = np.arange(1, n + 1)  # each row's last edge: exactly row + 1
+    keys = torch.from_numpy(keys)
+    targets = torch.from_numpy(graph.indices.astype(np.int64))
+    recon = reconstruction_term(feature_weights)
+    gen = torch.Generator().manual_seed(int(seed))
+    seen_pairs: list[bool] = []
+
+    def _loss(module: nn.Module, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        b = xb.shape[0]
+        if b >= 2:
+            seen_pairs[:] = [True]
+        elif not seen_pairs:
+            _check_pretext_batch("neighbours", b)
+        if b < 2:
+            return recon(module, xb, module(xb)[0])
+        draw = idx.to(torch.float64) + torch.rand(b, generator=gen, dtype=torch.float64)
+        edge = torch.searchsorted(keys, draw, right=True).clamp_(max=len(keys) - 1)
+        nb = fetch_batch(rows, targets[edge]).to(xb.device)
+        x_hat, z = module(torch.cat([xb, nb]))
+        return recon(module, xb, x_hat[:b]) + weight * umap_term(z[:b], z[b:])
+
+    return _loss
