@@ -57,11 +57,11 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         (when given to ``fit``) or from k-means pseudo-labels of the raw windows.
     dac_clusters : int or None, default=None
         Number of k-means pseudo-label clusters for ``loss="dac"`` without ``y`` (None: 10).
-    pretext : {"none", "contrastive", "triplet"}, default="none"
-        A term added to the reconstruction on two augmented views of each batch (random
-        crops stretched back, scaling, jitter; :data:`tsclust.training.PRETEXTS`): SimCLR's
-        NT-Xent or a margin triplet loss. Needs an architecture that encodes the windows
-        (not a feature stage).
+    pretext : {"none", "neighbours", "contrastive", "triplet"}, default="none"
+        A term added to the reconstruction (:data:`tsclust.training.PRETEXTS`): as in
+        :class:`tsclust.DeepClusterer` ("neighbours": the k-NN graph of the windows'
+        random-kernel features; "contrastive" / "triplet": two augmented views of each batch,
+        for an architecture that encodes the windows, not a feature stage).
     pretext_weight : float, default=1.0
         Weight of the pretext term.
     patience : int or None, default=None

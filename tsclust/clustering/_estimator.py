@@ -226,11 +226,14 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
         windows (gravity direction of accelerometers); ``"minmax"`` maps to (0, 1) as DAC.
     loss : {"mse", "dac"}, default="mse"
         Pre-training loss: MSE or DAC's clustering-weighted MSE.
-    pretext : {"none", "contrastive", "triplet"}, default="none"
-        A term added to the pre-training reconstruction on two augmented views of each
-        batch (random crops stretched back, scaling, jitter;
-        :data:`tsclust.training.PRETEXTS`): SimCLR's NT-Xent or a margin triplet loss.
-        Needs an architecture that encodes the windows ("conv", "gru", "lstm", "mlp").
+    pretext : {"none", "neighbours", "contrastive", "triplet"}, default="none"
+        A term added to the pre-training reconstruction (:data:`tsclust.training.PRETEXTS`).
+        "neighbours": UMAP's cross-entropy along the fixed k-NN graph of the windows'
+        random-kernel features (:mod:`tsclust.training.neighbour_pretext`; any architecture;
+        it lifts the conv encoder most: docs/neighbour_pretext.md). "contrastive" /
+        "triplet": SimCLR's NT-Xent or a margin triplet loss on two augmented views of each
+        batch (random crops stretched back, scaling, jitter); they need an architecture that
+        encodes the windows ("conv", "gru", "lstm", "mlp").
     pretext_weight : float, default=1.0
         Weight of the pretext term.
     alpha : float, default=1.0
