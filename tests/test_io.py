@@ -433,3 +433,18 @@ def test_model_file_without_arrays_is_named(tmp_path):
         del f["arrays"]
     with pytest.raises(DamagedFileError, match=r"m\.h5: the model file has no arrays"):
         load_model(path)
+
+
+def test_a_file_made_meanwhile_is_not_replaced_without_overwrite(tmp_path):
+    from tsclust.io import atomic_path
+
+    out = tmp_path / "w.h5"
+    with pytest.raises(FileExistsError, match="created by someone else"):
+        with atomic_path(out) as tmp:
+            Path(tmp).write_text("ours")
+            out.write_text("theirs")  # another run finished first
+    assert out.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.h5"]  # no temporary file left
+    with atomic_path(out, overwrite=True) as tmp:  # asked for: replaced
+        Path(tmp).write_text("ours")
+    assert out.read_text() == "ours"

@@ -45,3 +45,22 @@ def test_info_verify_refuses_other_files(tmp_path, capsys):
     (tmp_path / "t.h5").write_text("hello")
     assert main(["info", "--verify", str(tmp_path / "t.h5")]) == 2
     assert "not an HDF5 store or model file" in capsys.readouterr().err
+
+
+def test_info_verify_refuses_what_the_readers_refuse(tmp_path, capsys, store):
+    import h5py
+
+    forged = tmp_path / "forged.h5"
+    with h5py.File(forged, "w") as f:  # the store's format and X, nothing else
+        f.attrs["format"] = "tsclust-windows/1"
+        f.create_dataset("X", data=np.zeros((3, 8, 2), np.float32))
+    assert main(["info", str(forged)]) == 2
+    assert main(["info", "--verify", str(forged)]) == 2
+    err = capsys.readouterr().err
+    assert "OK" not in err and "the window store has no" in err
+    model = tmp_path / "m.h5"
+    with h5py.File(model, "w") as f:  # a model with meta but no arrays
+        f.attrs["format"] = "tsclust-model/2"
+        f.attrs["meta"] = "{}"
+    assert main(["info", "--verify", str(model)]) == 2
+    assert "the model file has no arrays" in capsys.readouterr().err

@@ -18,7 +18,7 @@ a floating array holds NaN or infinite values.
 """
 
 from ._atomic import atomic_h5, atomic_path, atomic_text, write_file_set
-from ._h5 import MODEL_FORMAT, STORE_FORMAT, DamagedFileError, check_file, verify_file
+from ._h5 import MODEL_FORMAT, STORE_FORMAT, DamagedFileError, check_file
 from ._models import (
     load_model,
     load_state_arrays,
@@ -36,6 +36,7 @@ from ._stores import (
     write_windows,
     write_windows_from_recordings,
 )
+from ._verify import verify_file
 
 __all__ = [
     "DamagedFileError",

@@ -14,6 +14,28 @@ import h5py
 from .. import _interrupts
 
 
+def _link_new(tmp: str, path: Path) -> None:
+    """Rename ``tmp`` to ``path`` unless ``path`` exists (FileExistsError), atomically.
+
+    A hard link fails if the name exists, so of two runs writing the same new file the
+    second is told, instead of silently replacing the first one's output. Where the file
+    system has no hard links, an exclusive check and rename is the fallback.
+    """
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise FileExistsError(
+            f"{path} was created by someone else while this run wrote it; nothing was "
+            "replaced (pass overwrite=True, CLI: --overwrite, to replace it)") from None
+    except OSError:  # no hard links here (some network or FAT file systems)
+        if path.exists():
+            raise FileExistsError(f"{path} exists; pass overwrite=True (CLI: --overwrite) to "
+                                  "replace it") from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
 @contextlib.contextmanager
 def atomic_path(
     path: str | os.PathLike, *, overwrite: bool = False, suffix: str = ""
@@ -57,7 +79,10 @@ def atomic_path(
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
         _interrupts.check()  # a SIGTERM whose exception was dropped still stops the commit
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:  # no clobbering, atomically: a file made meanwhile (another run) is kept
+            _link_new(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

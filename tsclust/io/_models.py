@@ -73,6 +73,34 @@ def model_class(path: str | os.PathLike) -> str:
         return str(json.loads(f.attrs["meta"]).get("class"))
 
 
+def _check_structure(f: h5py.File, path: str | os.PathLike) -> None:
+    """DamagedFileError unless the open model file has its ``meta`` and ``arrays``."""
+    missing = [name for name in ("meta",) if name not in f.attrs]
+    missing += [name for name in ("arrays",) if name not in f]
+    if not missing and not isinstance(f["arrays"], h5py.Group):
+        missing = ["arrays group"]
+    if missing:
+        raise DamagedFileError(f"{path}: the model file has no {' or '.join(missing)} "
+                               f"({_verify_hint(path)}, or fit the model again)")
+    unnamed = [name for name, ds in f["arrays"].items() if "key" not in ds.attrs]
+    if unnamed:
+        raise DamagedFileError(f"{path}: model arrays without a key: {unnamed[:3]}")
+
+
+def check_model_structure(path: str | os.PathLike) -> None:
+    """Check that a model file holds what :func:`load_model` reads, without reading arrays.
+
+    Raises
+    ------
+    ValueError
+        Not a tsclust model file.
+    DamagedFileError
+        The ``meta`` attribute or the ``arrays`` group is missing, or an array has no key.
+    """
+    with _open_model(path) as f:
+        _check_structure(f, path)
+
+
 def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Read a file written by :func:`save_model`; no pickle is involved.
 
@@ -88,11 +116,7 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str
         (checksum, decompression), or a floating array holds NaN or infinite values.
     """
     with _open_model(path) as f:
-        missing = [name for name in ("meta",) if name not in f.attrs]
-        missing += [name for name in ("arrays",) if name not in f]
-        if missing:
-            raise DamagedFileError(f"{path}: the model file has no {' or '.join(missing)} "
-                                   f"({_verify_hint(path)}, or fit the model again)")
+        _check_structure(f, path)
         meta = json.loads(f.attrs["meta"])
         arrays = {ds.attrs["key"]: _read(ds) for ds in f["arrays"].values()}
     bad = _nonfinite(arrays)

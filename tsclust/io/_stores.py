@@ -19,10 +19,12 @@ from ._atomic import atomic_h5
 from ._h5 import (
     _COMPRESSIONS,
     STORE_FORMAT,
+    DamagedFileError,
     _checked,
     _dumps,
     _open_h5,
     _read,
+    _verify_hint,
 )
 
 
@@ -413,30 +415,39 @@ def store_info(path: str | os.PathLike) -> dict[str, Any]:
         tsclust_version``.
     """
     with _open_store(path) as f:
-        X = f["X"]
-        attrs = json.loads(f.attrs["attrs"])
-        mode = str(f.attrs["labels_mode"])
-        return {
-            "path": str(path),
-            "format": STORE_FORMAT,
-            "n_windows": int(X.shape[0]),
-            "shape": tuple(int(v) for v in X.shape),
-            "dtype": str(X.dtype),
-            "size": int(f.attrs["size"]),
-            "step": int(f.attrs["step"]),
-            "channels": json.loads(f.attrs["channels"]),
-            "sampling_rate": float(f.attrs["sampling_rate"]),
-            "labels_mode": None if mode == "none" else mode,
-            "labelled": "y" in f,
-            "source": str(f.attrs["source"]),
-            "n_recordings": int(f["recordings/names"].shape[0]),
-            "class_counts": {k: v for k, v in json.loads(f.attrs.get("class_counts", "[]"))},
-            "compression": X.compression,
-            "chunks": X.chunks,
-            "scaler": attrs.get("scaler"),
-            "attrs": attrs,
-            "tsclust_version": str(f.attrs.get("tsclust_version", "")),
-        }
+        try:
+            return _describe(f, path)
+        except KeyError as exc:  # an attribute or dataset every store has
+            raise DamagedFileError(f"{path}: the window store has no {exc} "
+                                   f"({_verify_hint(path)}, or write it again)") from None
+
+
+def _describe(f: h5py.File, path: str | os.PathLike) -> dict[str, Any]:
+    """The :func:`store_info` dict of an open store (KeyError where a part is missing)."""
+    X = f["X"]
+    attrs = json.loads(f.attrs["attrs"])
+    mode = str(f.attrs["labels_mode"])
+    return {
+        "path": str(path),
+        "format": STORE_FORMAT,
+        "n_windows": int(X.shape[0]),
+        "shape": tuple(int(v) for v in X.shape),
+        "dtype": str(X.dtype),
+        "size": int(f.attrs["size"]),
+        "step": int(f.attrs["step"]),
+        "channels": json.loads(f.attrs["channels"]),
+        "sampling_rate": float(f.attrs["sampling_rate"]),
+        "labels_mode": None if mode == "none" else mode,
+        "labelled": "y" in f,
+        "source": str(f.attrs["source"]),
+        "n_recordings": int(f["recordings/names"].shape[0]),
+        "class_counts": {k: v for k, v in json.loads(f.attrs.get("class_counts", "[]"))},
+        "compression": X.compression,
+        "chunks": X.chunks,
+        "scaler": attrs.get("scaler"),
+        "attrs": attrs,
+        "tsclust_version": str(f.attrs.get("tsclust_version", "")),
+    }
 
 
 class StoreReader:
