@@ -241,3 +241,23 @@ def test_collapse_guard_warns_once_and_records_every_degenerate_refresh():
     assert len(refreshes) == 4 and all(r["degenerate"] for r in refreshes)
     assert not any("silhouette" in r or "restored_best" in r for r in head.history)
     assert ari(y, labels) == 1.0  # the labels themselves are still the blobs
+
+
+@pytest.mark.parametrize("assigner", ["SpectralAssigner", "EmbeddingAssigner"])
+def test_identical_rows_are_never_split(assigner):
+    from tsclust import clustering
+
+    Z = np.repeat(np.array([[0.0, 1.0], [5.0, 5.0]]), [30, 10], axis=0)
+    with pytest.warns(ClusterCollapseWarning, match="only 2 distinct rows for n_clusters=3"):
+        est = getattr(clustering, assigner)(3).fit(Z)
+    assert est.labels_.tolist() == [0] * 30 + [1] * 10
+    assert est.predict(Z[[0, 35]]).tolist() == [0, 1]
+
+
+def test_the_spectral_baseline_keeps_40_identical_series_together():
+    from tsclust.baselines import FlatSpectral
+
+    X = np.tile(np.sin(np.linspace(0, 6, 32)), (40, 1))
+    with pytest.warns(ClusterCollapseWarning):
+        labels = FlatSpectral(3, random_state=0).fit_predict(X)
+    assert set(labels.tolist()) == {0}

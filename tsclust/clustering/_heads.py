@@ -565,8 +565,25 @@ class SubsampleAssigner:
         raise NotImplementedError
 
     def fit(self, Z: np.ndarray) -> SubsampleAssigner:
-        """Cluster the rows of ``Z`` (n, d)."""
-        rows, sub = self._cluster_rows(Z)
+        """Cluster the rows of ``Z`` (n, d).
+
+        Fewer distinct rows than ``n_clusters``: every distinct row is a cluster of its own
+        (identical rows are never split), with a :class:`ClusterCollapseWarning`, as
+        scikit-learn's k-means warns and does.
+        """
+        _, first, inverse = np.unique(np.asarray(Z), axis=0, return_index=True,
+                                      return_inverse=True)
+        if len(first) < self.n_clusters:
+            warnings.warn(
+                f"only {len(first)} distinct rows for n_clusters={self.n_clusters}: each "
+                f"distinct row is one cluster, {self.n_clusters - len(first)} cluster(s) stay "
+                "empty", ClusterCollapseWarning, stacklevel=2)
+            order = np.argsort(first)  # clusters numbered by first appearance
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            rows, sub = np.sort(first), rank[np.asarray(inverse).reshape(-1)][np.sort(first)]
+        else:
+            rows, sub = self._cluster_rows(Z)
         self.reference = np.asarray(Z[rows], dtype=np.float32)
         self.reference_labels = sub
         labels = np.empty(len(Z), dtype=np.int64)
