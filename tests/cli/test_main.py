@@ -124,3 +124,18 @@ def test_missing_inputs_are_refused_before_torch_is_imported(tmp_path, argv):
     done = subprocess.run([sys.executable, "-c", cmd], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "not found" in done.stderr
+
+
+def test_a_warning_is_one_line_on_stderr(capsys):
+    import argparse
+    import warnings
+
+    from tsclust.cli._common import run_command
+
+    def warns(args):
+        warnings.warn("the silhouette is highest at the top of k_range", UserWarning, stacklevel=1)
+        return 0
+
+    assert run_command(warns, argparse.Namespace()) == 0
+    err = capsys.readouterr().err
+    assert err == "tsclust: warning: the silhouette is highest at the top of k_range\n"

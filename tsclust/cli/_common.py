@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,22 @@ def sigterm_interrupts() -> Iterator[None]:
         _interrupts.clear()
 
 
+@contextlib.contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Show each warning raised inside as one line, ``tsclust: warning: MESSAGE``, on stderr.
+
+    A command-line user has no use for the file and line of the ``warnings.warn`` call that
+    Python's default format prints, nor for the source line under it.
+    """
+    def show(message: Any, category: type, filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:
+        sys.stderr.write(f"tsclust: warning: {message}\n")
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
 def run_command(func: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:
     """Run a subcommand's ``run(args)`` under the error policy of the command line.
 
@@ -220,7 +237,7 @@ def run_command(func: Callable[[argparse.Namespace], int | None], args: argparse
         143 after SIGTERM.
     """
     try:
-        with sigterm_interrupts():
+        with sigterm_interrupts(), one_line_warnings():
             return int(func(args) or 0)
     except Terminated:
         error("terminated")
