@@ -139,3 +139,19 @@ def test_a_warning_is_one_line_on_stderr(capsys):
     assert run_command(warns, argparse.Namespace()) == 0
     err = capsys.readouterr().err
     assert err == "tsclust: warning: the silhouette is highest at the top of k_range\n"
+
+
+@pytest.mark.parametrize("exc", [
+    OSError(28, "No space left on device"),
+    OSError("Can't write data (file write failed: ..., No space left on device)"),  # h5py
+])
+def test_a_full_disk_is_not_blamed_on_the_input(tmp_path, exc):
+    import argparse
+
+    from tsclust.cli._common import error_message
+
+    store = tmp_path / "s.h5"
+    store.write_bytes(b"x")
+    msg = error_message(exc, argparse.Namespace(store=store))
+    assert msg.startswith("no space left on device while writing")
+    assert str(store) not in msg and "damaged" not in msg
