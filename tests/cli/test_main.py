@@ -153,5 +153,5 @@ def test_a_full_disk_is_not_blamed_on_the_input(tmp_path, exc):
     store = tmp_path / "s.h5"
     store.write_bytes(b"x")
     msg = error_message(exc, argparse.Namespace(store=store))
-    assert msg.startswith("no space left on device while writing")
+    assert msg.startswith("No space left on device while writing")
     assert str(store) not in msg and "damaged" not in msg

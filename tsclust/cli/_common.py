@@ -125,8 +125,9 @@ def error_message(exc: BaseException, args: argparse.Namespace | None = None) ->
             return f"missing field {field!r} in {files}: damaged or incompatible file"
         return f"damaged or incompatible file: KeyError {field!r}"
     if isinstance(exc, OSError) and (exc.errno == errno.ENOSPC or "No space left" in str(exc)):
-        return ("no space left on device while writing: free space where the outputs (and "
-                "their temporary files, beside them) go and rerun; no partial output is kept")
+        return ("No space left on device while writing: free space where the outputs (and "
+                "their temporary files, beside them) go and rerun; an output that could not "
+                "be written whole was not written")
     if isinstance(exc, OSError) and exc.filename is not None:
         where = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else exc.filename
         return _one_line(f"{where}: {exc.strerror or exc}")
