@@ -39,8 +39,40 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--epochs", type=int, default=None,
                    help="pre-training epochs of the DeepClusterer (default: its own)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-o", "--out", type=Path, required=True, help="CSV table to write")
-    return p.parse_args(argv)
+    p.add_argument("-o", "--out", type=Path, help="CSV table to write")
+    p.add_argument("--summarise", type=Path, default=None,
+                   help="print the Markdown summary of a table this script wrote, and stop")
+    args = p.parse_args(argv)
+    if args.out is None and args.summarise is None:
+        p.error("-o is required (or --summarise CSV)")
+    return args
+
+
+def summarise(path: Path) -> str:
+    """The Markdown summary of a table: how often the chosen k is the true k, and NMI."""
+    import numpy as np
+
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if not r["error"]]
+    true, best, elbow = (np.array([int(r[c]) for r in rows]) for c in ("true_k", "best_k",
+                                                                         "elbow_k"))
+    top = np.array([int(r["k_range"].split("-")[1]) for r in rows])
+    reachable = true <= top
+    nmi_b = np.array([float(r["nmi_best_k"]) for r in rows])
+    nmi_t = np.array([float(r["nmi_true_k"]) for r in rows])
+    n, m = len(rows), int(reachable.sum())
+    lines = [
+        "| rule | = true k | within 1 | chosen k at the top of the range |",
+        "|---|---|---|---|",
+        f"| best silhouette (`-k auto`) | {(best == true).sum()} / {n} ({(best == true)[reachable].sum()} / {m} where the true k is in the range) "
+        f"| {(abs(best - true) <= 1).sum()} / {n} | {(best == top).sum()} |",
+        f"| elbow of the inertia | {(elbow == true).sum()} / {n} | {(abs(elbow - true) <= 1).sum()} / {n} | {(elbow == top).sum()} |",
+        "",
+        f"Mean NMI of the default's clusters: {nmi_b.mean():.3f} with the chosen k, "
+        f"{nmi_t.mean():.3f} with the true k ({n} problems; chosen k < true k on "
+        f"{(best < true).sum()}, > on {(best > true).sum()}).",
+    ]
+    return "\n".join(lines)
 
 
 def one_problem(problem: Any, k_max: int, epochs: int | None, seed: int) -> dict[str, Any]:
@@ -83,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     from tsclust.bench.panel import list_problems
 
     args = parse_args(argv)
+    if args.summarise is not None:
+        print(summarise(args.summarise))
+        return 0
     names = [n.strip() for n in args.problems.split(",") if n.strip()]
     if not names:
         raise SystemExit("--problems names nothing")
