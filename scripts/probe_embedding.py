@@ -10,6 +10,9 @@ afterwards without refitting.
 
     OMP_NUM_THREADS=1 python scripts/probe_embedding.py --problems $(cat benchmarks/panel_select.txt) -o results/probe_sel.csv
     python scripts/probe_embedding.py --summarise results/probe_sel.csv
+
+``--epochs`` compares the default step's SGD epochs instead (500 up to 10,000 rows, then 200,
+100 and 50), against its cost.
 """
 
 from __future__ import annotations
@@ -43,13 +46,19 @@ def _gmm(E: np.ndarray, k: int, seed: int) -> np.ndarray:
 CLUSTERINGS = {"kmeans": _kmeans, "gmm": _gmm}
 
 
-def variants(n: int) -> dict[str, tuple[int, str]]:
+def variants(n: int, epochs: bool = False) -> dict[str, tuple[int, str, int | None]]:
+    """Name -> (neighbours, clustering, SGD epochs or None for the default)."""
     rule = default_n_neighbors(n)
-    return {"u15": (15, "kmeans"), "u30": (30, "kmeans"), "u50": (50, "kmeans"),
-            "u100": (100, "kmeans"), "urule": (rule, "kmeans"), "urule-gmm": (rule, "gmm")}
+    if epochs:  # the default step with fewer SGD epochs (its cost: docs/embedding.md)
+        return {"urule": (rule, "kmeans", None), "urule-e200": (rule, "kmeans", 200),
+                "urule-e100": (rule, "kmeans", 100), "urule-e50": (rule, "kmeans", 50)}
+    return {"u15": (15, "kmeans", None), "u30": (30, "kmeans", None),
+            "u50": (50, "kmeans", None), "u100": (100, "kmeans", None),
+            "urule": (rule, "kmeans", None), "urule-gmm": (rule, "gmm", None)}
 
 
-def run(problem: panel.Problem, seed: int) -> tuple[list[dict], dict[str, np.ndarray]]:
+def run(problem: panel.Problem, seed: int, epochs: bool = False
+        ) -> tuple[list[dict], dict[str, np.ndarray]]:
     X, y = panel.load_problem(problem)
     k = len(np.unique(y))
     t = time.perf_counter()
@@ -70,9 +79,9 @@ def run(problem: panel.Problem, seed: int) -> tuple[list[dict], dict[str, np.nda
 
     t = time.perf_counter()
     add("km", KMeans(k, n_init=20, random_state=seed).fit_predict(Z), time.perf_counter() - t)
-    for name, (nn, clustering) in variants(len(Z)).items():
+    for name, (nn, clustering, n_epochs) in variants(len(Z), epochs).items():
         t = time.perf_counter()
-        E = embed(Z, 10, nn, seed=seed)
+        E = embed(Z, 10, nn, n_epochs=n_epochs, seed=seed)
         add(name, CLUSTERINGS[clustering](E, k, seed), time.perf_counter() - t)
     return rows, out
 
@@ -95,6 +104,8 @@ def main() -> None:
     p.add_argument("--summarise", type=Path, nargs="+", help="print the summary of these CSVs")
     p.add_argument("--problems")
     p.add_argument("--seeds", type=int, default=1)
+    p.add_argument("--epochs", action="store_true",
+                   help="compare SGD epochs (500 / 200 / 100 / 50) of the default step instead")
     p.add_argument("-o", "--out", type=Path)
     args = p.parse_args()
     if args.summarise:
@@ -103,7 +114,7 @@ def main() -> None:
     rows, labels = [], {}
     for problem in sorted(problems, key=lambda q: q.name):
         for seed in range(args.seeds):
-            r, out = run(problem, seed)
+            r, out = run(problem, seed, args.epochs)
             rows += r
             labels.update({f"{problem.name}/{seed}/{k}": v for k, v in out.items()})
             pd.DataFrame(rows).to_csv(args.out, index=False)
