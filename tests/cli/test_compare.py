@@ -51,7 +51,7 @@ def test_compare_scaling(tmp_path, store, capsys):
 
 
 def test_compare_with_room_for_two_files_leaves_none(tmp_path, store, capsys, monkeypatch):
-    from tests.compare.test_files import fail_on_rename
+    from tests.test_io_file_set import fail_on_rename
 
     fail_on_rename(monkeypatch, 3)
     out_dir = tmp_path / "full"

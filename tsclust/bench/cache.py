@@ -8,7 +8,7 @@ the cached rows of the same ``(dataset, method)`` and keep the others; skipped r
 cached. A cache made under another protocol is refused on reading.
 
 The texts are built and parsed here; the two files are written both or neither
-(:func:`tsclust.compare._files.write_all_or_nothing`).
+(:func:`tsclust.io.write_file_set`).
 """
 
 from __future__ import annotations
@@ -205,11 +205,11 @@ def write_cache(
     paths : dict
         File name -> path written.
     """
-    from ..compare._files import write_all_or_nothing
+    from ..io import write_file_set
 
     old_rows, old_meta = previous if previous is not None else ((), None)
     merged = merge_rows(old_rows, rows)
     csv, sidecar = cache_texts(merged, run, old_meta)
     path = Path(path)
     texts = {path.name: csv, sidecar_path(path).name: sidecar}
-    return write_all_or_nothing(path.parent, texts, overwrite=True)
+    return write_file_set(path.parent, texts, overwrite=True)

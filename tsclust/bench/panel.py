@@ -707,7 +707,7 @@ def write_panel(
 
     The texts come from :mod:`tsclust.bench.report`, the figure from
     :func:`tsclust.plotting.plot_ranks`, the files through
-    :func:`tsclust.compare._files.write_all_or_nothing` (every file, or none).
+    :func:`tsclust.io.write_file_set` (every file, or none).
 
     Parameters
     ----------
@@ -733,8 +733,8 @@ def write_panel(
     ValueError
         No rows.
     """
-    from ..compare._files import write_all_or_nothing
     from ..compare.report import csv_text, stamped
+    from ..io import write_file_set
     from ..plotting import plot_ranks
     from . import report
 
@@ -754,4 +754,4 @@ def write_panel(
     def draw(path: Path) -> None:
         plot_ranks(ranks, path, cd=analysis.test["cd"], n_problems=analysis.test["n_problems"])
 
-    return write_all_or_nothing(outdir, texts, {png: draw}, overwrite=overwrite)
+    return write_file_set(outdir, texts, {png: draw}, overwrite=overwrite)

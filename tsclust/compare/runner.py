@@ -379,7 +379,7 @@ def write_results(
     The texts come from :mod:`tsclust.compare.report`, the figure from
     :func:`tsclust.plotting.plot_compare`. Every file is written completely under a temporary
     name before any is renamed into place, and a failed rename takes the others back
-    (:func:`tsclust.compare._files.write_all_or_nothing`): a full disk leaves no file of the
+    (:func:`tsclust.io.write_file_set`): a full disk leaves no file of the
     set (and no folder this call created) behind.
 
     Parameters
@@ -407,8 +407,8 @@ def write_results(
     ValueError
         No rows.
     """
+    from ..io import write_file_set
     from ..plotting import plot_compare
-    from ._files import write_all_or_nothing
 
     if not rows:
         raise ValueError("no rows to write")
@@ -416,7 +416,7 @@ def write_results(
     csv_name, md_name, json_name, png_name = RESULT_FILES
     texts = {csv_name: csv_text(rows), md_name: markdown(rows, info),
              json_name: json_text(rows, info)}
-    paths = write_all_or_nothing(outdir, texts, {png_name: lambda path: plot_compare(rows, path)},
+    paths = write_file_set(outdir, texts, {png_name: lambda path: plot_compare(rows, path)},
                                  overwrite=overwrite)
     logger.info("wrote %s", ", ".join(str(p) for p in paths.values()))
     return {Path(name).suffix[1:]: path for name, path in paths.items()}

@@ -5,13 +5,42 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 import h5py
 
 from .. import _interrupts
+
+
+def _temp_beside(path: Path, suffix: str = "") -> Path:
+    """A new empty file ``.NAME.XXXXXXXX.tmp`` + ``suffix`` in the folder of ``path``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + suffix, dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _usual_mode(path: Path) -> None:
+    """Give a file from :func:`tempfile.mkstemp` (mode 0600) the mode the umask gives."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def _created_folders(out: Path) -> list[Path]:
+    """The folders that creating ``out`` with its parents creates, deepest first."""
+    missing = []
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _link_new(tmp: str, path: Path) -> None:
@@ -71,13 +100,10 @@ def atomic_path(
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise FileNotFoundError(f"folder {parent} does not exist (writing {path})")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + suffix, dir=parent)
-    os.close(fd)
+    tmp = str(_temp_beside(parent / path.name, suffix))
     try:
         yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
+        _usual_mode(Path(tmp))
         _interrupts.check()  # a SIGTERM whose exception was dropped still stops the commit
         if overwrite:
             os.replace(tmp, path)
@@ -118,45 +144,90 @@ def atomic_text(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator
 
 def write_file_set(
     outdir: str | os.PathLike,
-    texts: dict[str, str],
-    figures: dict[str, Callable[[Path], Any]] | None = None,
+    texts: Mapping[str, str],
+    figures: Mapping[str, Callable[[Path], Any]] | None = None,
     *,
     overwrite: bool = False,
 ) -> dict[str, Path]:
-    """Write several files into one folder, all or nothing.
+    """Write text files and figures into ``outdir``: every one of them, or none.
 
-    Every file goes to a temporary name first; the files are renamed into place only when
-    every one of them is complete, so a failure (a plot that raises) leaves the folder as it was.
+    Every file is first written completely under a temporary name beside it (closed, so a
+    full disk or a failing plot shows here), then the files are renamed into place one by
+    one; if a rename fails, the files already renamed are taken back (the previous versions
+    restored, new ones removed) and a folder this call created is removed. The temporary
+    names are those of :func:`atomic_path`, so the leftovers of a killed run are found and
+    removed by the command line's output check.
 
     Parameters
     ----------
     outdir : str or path
-        Output folder, created with its parents.
-    texts : dict of str to str
-        File name -> text (UTF-8).
-    figures : dict of str to callable, or None
-        File name (``.png``) -> ``draw(path)`` that saves a figure to ``path``.
+        Output folder, created with its parents (and removed again if the write fails).
+    texts : mapping of str to str
+        File name -> text (UTF-8, written as it is).
+    figures : mapping of str to callable, or None
+        File name -> ``draw(path)`` that saves a figure to ``path`` (the temporary name keeps
+        the file's suffix, for writers that choose the format from it).
     overwrite : bool, default=False
-        Write into an existing folder (replacing these files); otherwise it is refused.
+        Write into an existing folder, replacing these files; otherwise it is refused.
 
     Returns
     -------
     paths : dict
-        File name -> path written.
+        File name -> path written, in the order of ``texts`` then ``figures``.
 
     Raises
     ------
     FileExistsError
         ``outdir`` exists and ``overwrite`` is False.
+    OSError, Exception
+        Whatever failed (a full disk, a plot); then no file of the set has changed, and a
+        folder made by this call is gone.
     """
     out = Path(outdir)
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} exists; pass overwrite=True to write into it")
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {name: out / name for name in [*texts, *(figures or {})]}
-    with contextlib.ExitStack() as stack:  # the folder check is above: replace the files
+    figures = dict(figures or {})
+    paths = {name: out / name for name in [*texts, *figures]}
+    created = _created_folders(out)
+    staged: dict[str, Path] = {}
+    committed: list[tuple[Path, Path | None]] = []  # (final path, backup of what it replaced)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
-            stack.enter_context(atomic_text(paths[name], overwrite=True)).write(text)
-        for name, draw in (figures or {}).items():
-            draw(Path(stack.enter_context(atomic_path(paths[name], overwrite=True, suffix=".png"))))
+            staged[name] = _temp_beside(paths[name])
+            with open(staged[name], "w", newline="", encoding="utf-8") as fh:
+                fh.write(text)
+        for name, draw in figures.items():
+            staged[name] = _temp_beside(paths[name], Path(name).suffix)
+            draw(staged[name])
+        for tmp in staged.values():
+            _usual_mode(tmp)
+        _interrupts.check()  # a SIGTERM whose exception was dropped still stops the commit
+        for name, tmp in staged.items():
+            final = paths[name]
+            backup = _temp_beside(final) if final.exists() else None
+            if backup is not None:
+                try:
+                    os.replace(final, backup)
+                except BaseException:
+                    _unlink(backup)
+                    raise
+            committed.append((final, backup))
+            os.replace(tmp, final)
+    except BaseException:
+        for final, backup in reversed(committed):
+            with contextlib.suppress(OSError):
+                if backup is not None:
+                    os.replace(backup, final)
+                elif final.exists():
+                    final.unlink()
+        for tmp in staged.values():
+            _unlink(tmp)
+        for folder in created:  # deepest first; only empty folders go
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    for _, backup in committed:
+        if backup is not None:
+            _unlink(backup)
     return paths

@@ -1,4 +1,4 @@
-"""Result files are written all or nothing, even when the disk fills up between two files."""
+"""tsclust.io.write_file_set: several result files written into one folder, all or none."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from tests.compare.conftest import fake_rows
 from tsclust.compare import RESULT_FILES, write_results
-from tsclust.compare._files import write_all_or_nothing
+from tsclust.io import write_file_set
 
 
 def fail_on_rename(monkeypatch, n):
@@ -38,11 +38,11 @@ def test_a_failed_third_file_leaves_no_file_and_no_folder(tmp_path, monkeypatch)
 def test_a_failed_overwrite_restores_the_previous_files(tmp_path, monkeypatch):
     out = tmp_path / "res"
     texts = {"a.txt": "old a", "b.txt": "old b", "c.txt": "old c"}
-    write_all_or_nothing(out, texts)
+    write_file_set(out, texts)
     (out / "keep.txt").write_text("other")
     fail_on_rename(monkeypatch, 2)  # a.txt replaced, b.txt moved aside, then a failure
     with pytest.raises(OSError):
-        write_all_or_nothing(out, {k: "new" for k in texts}, overwrite=True)
+        write_file_set(out, {k: "new" for k in texts}, overwrite=True)
     assert {p.name: p.read_text() for p in out.iterdir()} == {**texts, "keep.txt": "other"}
 
 
@@ -51,13 +51,13 @@ def test_a_failing_figure_or_text_changes_nothing(tmp_path):
         raise RuntimeError("plot failed")
 
     with pytest.raises(RuntimeError, match="plot failed"):
-        write_all_or_nothing(tmp_path / "o", {"a.txt": "A"}, {"f.png": boom})
+        write_file_set(tmp_path / "o", {"a.txt": "A"}, {"f.png": boom})
     assert not (tmp_path / "o").exists()
-    paths = write_all_or_nothing(tmp_path / "o", {"a.txt": "A"}, {"f.png": lambda p: p.write_bytes(b"x")})
+    paths = write_file_set(tmp_path / "o", {"a.txt": "A"}, {"f.png": lambda p: p.write_bytes(b"x")})
     assert [p.name for p in paths.values()] == ["a.txt", "f.png"]
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["a.txt", "f.png"]
     with pytest.raises(FileExistsError):
-        write_all_or_nothing(tmp_path / "o", {"a.txt": "A"})
+        write_file_set(tmp_path / "o", {"a.txt": "A"})
 
 
 def test_write_results_writes_the_four_files(tmp_path):
