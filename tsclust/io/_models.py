@@ -73,7 +73,7 @@ def model_class(path: str | os.PathLike) -> str:
         return str(json.loads(f.attrs["meta"]).get("class"))
 
 
-def _check_structure(f: h5py.File, path: str | os.PathLike) -> None:
+def check_model_structure(f: h5py.File, path: str | os.PathLike) -> None:
     """DamagedFileError unless the open model file has its ``meta`` and ``arrays``."""
     missing = [name for name in ("meta",) if name not in f.attrs]
     missing += [name for name in ("arrays",) if name not in f]
@@ -85,20 +85,6 @@ def _check_structure(f: h5py.File, path: str | os.PathLike) -> None:
     unnamed = [name for name, ds in f["arrays"].items() if "key" not in ds.attrs]
     if unnamed:
         raise DamagedFileError(f"{path}: model arrays without a key: {unnamed[:3]}")
-
-
-def check_model_structure(path: str | os.PathLike) -> None:
-    """Check that a model file holds what :func:`load_model` reads, without reading arrays.
-
-    Raises
-    ------
-    ValueError
-        Not a tsclust model file.
-    DamagedFileError
-        The ``meta`` attribute or the ``arrays`` group is missing, or an array has no key.
-    """
-    with _open_model(path) as f:
-        _check_structure(f, path)
 
 
 def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -116,7 +102,7 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str
         (checksum, decompression), or a floating array holds NaN or infinite values.
     """
     with _open_model(path) as f:
-        _check_structure(f, path)
+        check_model_structure(f, path)
         meta = json.loads(f.attrs["meta"])
         arrays = {ds.attrs["key"]: _read(ds) for ds in f["arrays"].values()}
     bad = _nonfinite(arrays)

@@ -415,15 +415,19 @@ def store_info(path: str | os.PathLike) -> dict[str, Any]:
         tsclust_version``.
     """
     with _open_store(path) as f:
-        try:
-            return _describe(f, path)
-        except KeyError as exc:  # an attribute or dataset every store has
-            raise DamagedFileError(f"{path}: the window store has no {exc} "
-                                   f"({_verify_hint(path)}, or write it again)") from None
+        return describe_store(f, path)
+
+
+def describe_store(f: h5py.File, path: str | os.PathLike) -> dict[str, Any]:
+    """The :func:`store_info` dict of an open store; DamagedFileError names a missing part."""
+    try:
+        return _describe(f, path)
+    except KeyError as exc:  # an attribute or dataset every store has
+        raise DamagedFileError(f"{path}: the window store has no {exc} "
+                               f"({_verify_hint(path)}, or write it again)") from None
 
 
 def _describe(f: h5py.File, path: str | os.PathLike) -> dict[str, Any]:
-    """The :func:`store_info` dict of an open store (KeyError where a part is missing)."""
     X = f["X"]
     attrs = json.loads(f.attrs["attrs"])
     mode = str(f.attrs["labels_mode"])

@@ -18,7 +18,7 @@ from ._h5 import (
     _read,
 )
 from ._models import check_model_structure
-from ._stores import store_info
+from ._stores import describe_store
 
 __all__ = ["verify_file"]
 
@@ -56,11 +56,8 @@ def verify_file(path: str | os.PathLike) -> dict[str, Any]:
     """
     with _open_h5(path, "store or model file", (STORE_FORMAT, MODEL_FORMAT)) as f:
         fmt = str(f.attrs["format"])
-    if fmt == MODEL_FORMAT:  # what the readers need is there: the same checks as theirs
-        check_model_structure(path)
-    else:
-        store_info(path)
-    with _open_h5(path, "store or model file", (STORE_FORMAT, MODEL_FORMAT)) as f:
+        # what the readers need is there: the same checks as theirs
+        (check_model_structure if fmt == MODEL_FORMAT else describe_store)(f, path)
         datasets: list[h5py.Dataset] = []
         f.visititems(lambda _, obj: datasets.append(obj) if isinstance(obj, h5py.Dataset) else None)
         n_bytes, checksummed = 0, 0
