@@ -290,7 +290,8 @@ def check_collection(
     return (arr, np.full(len(arr), arr.shape[1], dtype=np.int64)) if allow_ragged else arr
 
 
-def check_fitted_channels(n_channels: int, fitted: int, name: str = "X") -> None:
+def check_fitted_channels(n_channels: int, fitted: int, name: str = "X",
+                          who: str = "the estimator") -> None:
     """Raise a ValueError if ``n_channels`` differs from the fitted channel count.
 
     More channels than fitted most often means a label, flag or id column of a CSV read as a
@@ -301,8 +302,7 @@ def check_fitted_channels(n_channels: int, fitted: int, name: str = "X") -> None
     hint = ("; was a label, flag or id column read as a channel? Window the data as for the "
             "fit (tsclust windows --label-column / --ignore-columns)" if n_channels > fitted
             else "")
-    raise ValueError(
-        f"{name} has {n_channels} channel(s) but the estimator was fitted on {fitted}{hint}")
+    raise ValueError(f"{name} has {n_channels} channel(s) but {who} was fitted on {fitted}{hint}")
 
 
 def check_fitted_shape(X: np.ndarray, n_timepoints: int, n_channels: int, name: str = "X") -> None:

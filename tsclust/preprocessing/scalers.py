@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_collection, jsonable
+from .._validation import check_collection, check_fitted_channels, jsonable
 from .windows import Windows
 
 __all__ = [
@@ -47,11 +47,7 @@ class _WindowTransformer(TransformerMixin, BaseEstimator):
         return out if win is None else replace(win, X=out)
 
     def _check_channels(self, X: np.ndarray) -> None:
-        if X.shape[2] != self.n_channels_:
-            raise ValueError(
-                f"X has {X.shape[2]} channel(s) but {type(self).__name__} was fitted on "
-                f"{self.n_channels_}"
-            )
+        check_fitted_channels(X.shape[2], self.n_channels_, who=type(self).__name__)
 
 
 class WindowZNormalizer(_WindowTransformer):
