@@ -1,0 +1,150 @@
+"""Probe: does an ensemble of pre-training restarts lower the default's seed spread? (not a test)
+
+For each panel problem and seed, ``--members`` autoencoders of the default univariate
+architecture are pre-trained (``DeepClusterer(k, head="kmeans", random_state=1000 * seed + r)``,
+each with its own random kernels), of the kinds ``--fit-kinds`` names: the full 9,996
+features (``full``), a quarter of them each (``quarter``: ``module_kwargs={"n_features":
+2496}``, so that four members cost about what one full member costs), 12 or 25
+pre-training epochs (``e12``, ``e25``). The latents are kept in
+``<out>/latents/<problem>_<seed>_<kinds>.npz``; ``--summarise`` then scores label-free variants:
+
+- ``single``: the first full member's latents embedded (UMAP objective) and clustered by
+  k-means (what the default's ``umap`` head does);
+- ``concat<R>`` / ``<kind><R>``: the first R members' latents, each standardised, side by
+  side, embedded once and clustered;
+- ``coassoc<R>``: k-means on the one-hot labels of R single embeddings (co-association);
+- ``medoid<R>``: the one of those R labelings that agrees best (mean ARI) with the others;
+- ``embcat<R>``: k-means on the R single embeddings side by side.
+
+    OMP_NUM_THREADS=1 python scripts/probe_restarts.py --problems $(cat benchmarks/panel_select.txt) --seeds 3 -o results/restarts
+    python scripts/probe_restarts.py --summarise results/restarts
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+
+from tsclust import DeepClusterer
+from tsclust.bench import panel
+from tsclust.clustering._embedding import embed
+from tsclust.metrics import ari, nmi
+
+KINDS = {"full": {}, "quarter": {"module_kwargs": {"n_features": 2496}},
+         "e12": {"pretrain_epochs": 12}, "e25": {"pretrain_epochs": 25}}
+
+
+def fit_members(problem: panel.Problem, seed: int, members: int, out: Path,
+                kinds: list[str]) -> None:
+    path = out / "latents" / f"{problem.name}_{seed}_{'+'.join(kinds)}.npz"
+    if path.exists():
+        return
+    X, y = panel.load_problem(problem)
+    k = len(np.unique(y))
+    arrays, seconds = {"y": y}, {}
+    for kind in kinds:
+        params = KINDS[kind]
+        for r in range(members):
+            t = time.perf_counter()
+            est = DeepClusterer(k, head="kmeans", random_state=1000 * seed + r, **params)
+            arrays[f"{kind}_{r}"] = est.fit(X).transform(X)
+            seconds[f"{kind}_{r}"] = time.perf_counter() - t
+    for key, value in seconds.items():
+        arrays[f"seconds_{key}"] = np.float64(value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, **arrays)
+    tmp.rename(path)
+    print(f"{problem.name} seed {seed}: {sum(seconds.values()):.1f} s", flush=True)
+
+
+def _std(Z: np.ndarray) -> np.ndarray:
+    Z = np.asarray(Z, dtype=np.float64)
+    return (Z - Z.mean(0)) / max(Z.std(), 1e-12)
+
+
+def _embed(Z: np.ndarray, seed: int) -> np.ndarray:
+    return np.asarray(embed(np.asarray(Z, dtype=np.float64), 10, seed=seed), dtype=np.float64)
+
+
+def _kmeans(E: np.ndarray, k: int, seed: int) -> np.ndarray:
+    return KMeans(k, n_init=10, random_state=seed).fit_predict(E)
+
+
+def _cluster(Z: np.ndarray, k: int, seed: int) -> np.ndarray:
+    return _kmeans(_embed(Z, seed), k, seed)
+
+
+def medoid_partition(runs: list[np.ndarray]) -> np.ndarray:
+    """The partition of ``runs`` with the highest mean ARI to the others."""
+    agree = [np.mean([ari(a, b) for j, b in enumerate(runs) if j != i]) for i, a in enumerate(runs)]
+    return runs[int(np.argmax(agree))]
+
+
+def summarise(out: Path, members: int, kinds: list[str]) -> pd.DataFrame:
+    rows = []
+    files: dict[tuple[str, int], dict[str, np.ndarray]] = {}
+    for path in sorted((out / "latents").glob("*.npz")):
+        parts = path.stem.split("_")
+        at = max(i for i, p in enumerate(parts) if p.isdigit())
+        key = ("_".join(parts[:at]), int(parts[at]))
+        files.setdefault(key, {}).update(dict(np.load(path)))
+    for (name, seed), a in sorted(files.items()):
+        if not all(f"{kind}_{r}" in a for kind in kinds for r in range(members)):
+            continue
+        y = a["y"]
+        k = len(np.unique(y))
+        embeddings = [_embed(a[f"full_{r}"], 1000 * seed + r) for r in range(members)]
+        single = [_kmeans(E, k, 1000 * seed + r) for r, E in enumerate(embeddings)]
+
+        def add(variant: str, labels: np.ndarray, name=name, seed=seed, y=y) -> None:
+            rows.append({"dataset": name, "seed": seed, "variant": variant,
+                         "nmi": nmi(y, labels), "ari": ari(y, labels)})
+
+        add("single", single[0])
+        for R in range(2, members + 1):
+            for kind in kinds:
+                Z = np.hstack([_std(a[f"{kind}_{r}"]) for r in range(R)])
+                add(("concat" if kind == "full" else kind) + str(R), _cluster(Z, k, seed))
+            onehot = np.hstack([np.eye(k)[lab] for lab in single[:R]])
+            add(f"coassoc{R}", KMeans(k, n_init=20, random_state=seed).fit_predict(onehot))
+            add(f"medoid{R}", medoid_partition(single[:R]))
+            E = np.hstack([e / e.std() for e in embeddings[:R]])
+            add(f"embcat{R}", _kmeans(E, k, seed))
+        for kind in kinds[1:]:
+            add(f"{kind}1", _cluster(a[f"{kind}_0"], k, seed))
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", default="")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--members", type=int, default=4)
+    parser.add_argument("-o", "--out", type=Path, default=Path("results/restarts"))
+    parser.add_argument("--kinds", default="quarter", help="member kinds besides full")
+    parser.add_argument("--fit-kinds", default="full,quarter", help="member kinds to fit")
+    parser.add_argument("--summarise", type=Path)
+    args = parser.parse_args()
+    if args.summarise:
+        d = summarise(args.summarise, args.members, ["full", *args.kinds.split(",")])
+        d.to_csv(args.summarise / "variants.csv", index=False)
+        spread = d.groupby(["variant", "dataset"]).nmi.std(ddof=0).groupby("variant").mean()
+        table = d.groupby("variant").agg(nmi=("nmi", "mean"), ari=("ari", "mean"))
+        table["spread"] = spread
+        print(f"{d.dataset.nunique()} problems")
+        print(table.round(4).to_string())
+        return
+    probs = {p.name: p for p in panel.list_problems()}
+    for name in args.problems.split(","):
+        for seed in range(args.seeds):
+            fit_members(probs[name], seed, args.members, args.out, args.fit_kinds.split(","))
+
+
+if __name__ == "__main__":
+    main()
