@@ -150,6 +150,7 @@ def test_bad_latents_at_inverse_transform():
         ({"loss": "l1"}, "loss"),
         ({"lr_schedule": "exp"}, "lr_schedule"),
         ({"dac_clusters": 1, "loss": "dac"}, "dac_clusters"),
+        ({"module_kwargs": {"seed": 3}}, "must not set 'seed'"),
     ],
 )
 def test_bad_fit_params(kwargs, match):

@@ -15,7 +15,7 @@ from torch import nn
 
 from ._validation import Check, Interval, Options, set_init_params, split_seeds
 from .base import BaseDeepEstimator, TrainingData, WindowShapeMixin, pretrain
-from .models import build_autoencoder, check_architecture, resolve_architecture
+from .models import build_autoencoder, check_architecture, check_module_kwargs, resolve_architecture
 from .training import (
     LR_SCHEDULES,
     EarlyStopping,
@@ -141,7 +141,7 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
         "device": [Check(resolve_device)],
         "random_state": [Interval(int, 0), np.random.RandomState, None],
         "verbose": [Interval(int, 0), bool],
-        "module_kwargs": [dict, None],
+        "module_kwargs": [Check(check_module_kwargs)],
     }
     _input: ClassVar[str] = "windows"
 

@@ -101,6 +101,8 @@ def test_compact_records_center_distance(data):
     [
         (dict(scaling="nope"), "scaling"),
         (dict(pretrain_epochs=-1), "pretrain_epochs"),
+        (dict(module_kwargs={"seed": 1}), "must not set 'seed'"),  # was a TypeError deep inside
+        (dict(module_kwargs=[("hidden", 8)]), "module_kwargs"),
         (dict(update_interval=0), "update_interval"),
         (dict(update_interval=2.5), "update_interval"),
         (dict(device="tpu"), "device"),

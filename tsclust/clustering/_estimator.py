@@ -17,7 +17,13 @@ from torch import nn
 
 from .._validation import Check, Interval, Options, check_n_clusters, set_init_params, split_seeds
 from ..base import SCALINGS, BaseDeepEstimator, TrainingData, WindowShapeMixin, pretrain
-from ..models import VectorAutoencoder, build_autoencoder, check_architecture, resolve_architecture
+from ..models import (
+    VectorAutoencoder,
+    build_autoencoder,
+    check_architecture,
+    check_module_kwargs,
+    resolve_architecture,
+)
 from ..models._common import seeded
 from ..training import TrainConfig, TrainingDivergedError, encode, feature_view, resolve_device
 from ..training.losses import PRETEXTS, RECONSTRUCTION_WEIGHTS
@@ -43,7 +49,7 @@ CLUSTERER_CONSTRAINTS: dict[str, list[Any]] = {
     "cluster_weight": [Interval(float, 0), None],
     "n_init": [Interval(int, 1)],
     "collapse_entropy": [Interval(float, 0, 1)],  # a normalised entropy: 1 = equal sizes
-    "module_kwargs": [dict, None],
+    "module_kwargs": [Check(check_module_kwargs)],
     "device": [Check(resolve_device)],
     "random_state": [Interval(int, 0), np.random.RandomState, None],
     "verbose": [Interval(int, 0), bool],

@@ -16,6 +16,7 @@ from .registry import (
     ARCHITECTURES,
     build_autoencoder,
     check_architecture,
+    check_module_kwargs,
     default_latent_dim,
     resolve_architecture,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "build_stage",
     "build_autoencoder",
     "check_architecture",
+    "check_module_kwargs",
     "default_latent_dim",
     "resolve_architecture",
     "window_statistics",

@@ -105,6 +105,22 @@ def resolve_architecture(name: str, n_channels: int) -> str:
     return "cov" if n_channels >= 2 else "rocket"
 
 
+def check_module_kwargs(kwargs: Any) -> dict[str, Any] | None:
+    """Return ``kwargs`` (a dict or None) if it can be passed to :func:`build_autoencoder`.
+
+    ``"seed"`` is refused: the estimators seed the weights and a stage's random choices
+    from ``random_state``, and a second seed would make the same fit give other results.
+    """
+    if kwargs is None:
+        return None
+    if not isinstance(kwargs, dict):
+        raise ValueError(f"module_kwargs must be a dict or None, got {type(kwargs).__name__}")
+    if "seed" in kwargs:
+        raise ValueError("module_kwargs must not set 'seed': the weights and a stage's random "
+                         "choices (kernels' bias windows, channel subsets) follow random_state")
+    return kwargs
+
+
 def build_autoencoder(
     name: str,
     n_channels: int,
