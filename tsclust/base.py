@@ -264,7 +264,8 @@ def pretrain(
     (:func:`~tsclust.training.pretext_loss`, its views seeded with ``config.seed``); it
     needs a module that encodes the windows themselves, not a fixed feature stage.
     ``"neighbours"`` instead adds UMAP's cross-entropy along the fuzzy k-NN graph of the
-    windows' random-kernel features (:func:`~tsclust.training.neighbour_pretext.neighbour_pretext_loss`,
+    windows' fixed features (random kernels, or ``cov`` statistics for several channels;
+    :func:`~tsclust.training.neighbour_pretext.neighbour_pretext_loss`,
     seeded with ``config.seed``), and works with any module.
 
     The stage's standardisation is fitted on ``data`` (:func:`~tsclust.training.prepare_module`)

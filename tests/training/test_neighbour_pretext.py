@@ -1,4 +1,4 @@
-"""The ``"neighbours"`` pretext: UMAP's cross-entropy along the random-kernel features' graph."""
+"""The ``"neighbours"`` pretext: UMAP's cross-entropy along a fixed feature graph (random kernels, cov)."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,11 @@ import torch
 from torch import nn
 
 from tsclust.training.losses import PRETEXTS, pretext_loss, reconstruction_loss, umap_term
-from tsclust.training.neighbour_pretext import neighbour_pretext_loss
+from tsclust.training.neighbour_pretext import (
+    GRAPH_FEATURES,
+    graph_features,
+    neighbour_pretext_loss,
+)
 
 
 def _two_classes(n_per: int = 20, length: int = 32, seed: int = 0) -> tuple[torch.Tensor, np.ndarray]:
@@ -154,3 +158,50 @@ def test_bad_neighbour_settings_are_refused_clearly():
     with pytest.raises(ValueError, match="pretext"):
         DeepClusterer(2, architecture="conv", pretext="neighbour", pretrain_epochs=1,
                       device="cpu").fit(x.permute(0, 2, 1).numpy())
+
+
+def test_graph_features_follow_the_channels_and_unknown_names_are_refused():
+    assert graph_features("auto", 1) == "rocket"
+    assert graph_features("auto", 3) == "cov"
+    assert graph_features("rocket", 3) == "rocket"
+    with pytest.raises(ValueError, match="unknown graph features"):
+        graph_features("fft", 1)
+    x, _ = _two_classes(n_per=4)
+    with pytest.raises(ValueError, match="unknown graph features"):
+        neighbour_pretext_loss(x, x, features="fft")
+
+
+def test_multichannel_windows_draw_neighbours_from_the_cov_statistics_graph(monkeypatch):
+    # two classes that differ only in how the channels move together: the same sine on
+    # both channels, or the sine against its negative; the cov statistics (the channels'
+    # covariance) tell them apart
+    import tsclust.training.neighbour_pretext as mod
+
+    rng = np.random.RandomState(0)
+    t = np.linspace(0, 4 * np.pi, 32)
+    s = np.sin(t[None] + rng.uniform(0, 2 * np.pi, size=(40, 1)))
+    sign = np.repeat([1.0, -1.0], 20)[:, None]
+    x = torch.as_tensor(np.stack([s, sign * s], axis=1) + 0.05 * rng.randn(40, 2, 32),
+                        dtype=torch.float32)
+    y = np.repeat([0, 1], 20)
+    used: list[str] = []
+    for name, fn in list(GRAPH_FEATURES.items()):
+        monkeypatch.setitem(mod.GRAPH_FEATURES, name,
+                            lambda *a, _n=name, _f=fn: used.append(_n) or _f(*a))
+    idx = torch.arange(0, 40, 2)
+    seen: list[torch.Tensor] = []
+
+    class _Windows(nn.Module):
+        def target(self, xb: torch.Tensor) -> torch.Tensor:
+            return xb
+
+        def forward(self, xb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            seen.append(xb)
+            return xb, xb[:, 0, :2]
+
+    neighbour_pretext_loss(x, x, seed=0, n_neighbors=5, n_features=168)(_Windows(), x[idx], idx)
+    assert used == ["cov"]  # "auto" on two channels
+    drawn = [int(np.flatnonzero((x == nb).all(dim=(1, 2)))[0]) for nb in seen[-1][len(idx):]]
+    assert np.mean(y[drawn] == y[idx.numpy()]) >= 0.9
+    neighbour_pretext_loss(x[:, :1], x[:, :1], seed=0, n_neighbors=5, n_features=168)
+    assert used == ["cov", "rocket"]  # one channel

@@ -235,8 +235,9 @@ class DeepClusterer(WindowShapeMixin, AutoencoderClusterer):
     pretext : {"none", "neighbours", "contrastive", "triplet"}, default="none"
         A term added to the pre-training reconstruction (:data:`tsclust.training.PRETEXTS`).
         "neighbours": UMAP's cross-entropy along the fixed k-NN graph of the windows'
-        random-kernel features (:mod:`tsclust.training.neighbour_pretext`; any architecture;
-        it lifts the conv encoder most: docs/neighbour_pretext.md). "contrastive" /
+        random-kernel features (one channel) or ``cov`` statistics (several channels)
+        (:mod:`tsclust.training.neighbour_pretext`; any architecture; it lifts the conv
+        encoder most: docs/neighbour_pretext.md). "contrastive" /
         "triplet": SimCLR's NT-Xent or a margin triplet loss on two augmented views of each
         batch (random crops stretched back, scaling, jitter); they need an architecture that
         encodes the windows ("conv", "gru", "lstm", "mlp").

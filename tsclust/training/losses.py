@@ -7,7 +7,8 @@ Pure torch (and numpy for DAC's weights), no state and no I/O.
 - Pretext terms on two augmented views (:mod:`.augment`): SimCLR's :func:`nt_xent`
   (``"contrastive"``) and :func:`triplet_term` (``"triplet"``), in :data:`PRETEXTS`;
   :func:`pretext_loss` adds one to the reconstruction. ``"neighbours"`` pairs each window
-  with a neighbour in the random-kernel features' fuzzy k-NN graph instead of a view, and
+  with a neighbour in a fixed feature graph (random kernels; ``cov`` statistics for several
+  channels) instead of a view, and
   adds UMAP's cross-entropy (:func:`umap_term`; the loss itself is
   :func:`tsclust.training.neighbour_pretext.neighbour_pretext_loss`).
 - DAC (Li et al., "Deep Autoencoder-based Clustering", equations 4-5): the

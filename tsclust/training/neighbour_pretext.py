@@ -1,7 +1,8 @@
 """``pretext="neighbours"``: reconstruction plus UMAP's cross-entropy along a fixed neighbour graph.
 
-The graph is that of the training windows' random-kernel features
-(:class:`~tsclust.training.inference.RocketFeatures`, standardised, PCA) built with
+The graph is that of fixed features of the training windows (:data:`GRAPH_FEATURES`:
+random-kernel features for one channel, the ``"cov"`` stage's window means and
+log-covariances for several; standardised, PCA) built with
 :mod:`tsclust.training.neighbours`; the term is :func:`tsclust.training.losses.umap_term`.
 :func:`tsclust.base.pretrain` builds this loss when an estimator asks for the pretext.
 """
@@ -19,12 +20,44 @@ from .inference import RocketFeatures
 from .losses import LossFn, _check_pretext_batch, reconstruction_term, umap_term
 from .neighbours import default_n_neighbors, fuzzy_knn_graph, pca_to_variance
 
-__all__ = ["NEIGHBOUR_PCA_VARIANCE", "neighbour_pretext_loss"]
+__all__ = ["GRAPH_FEATURES", "NEIGHBOUR_PCA_VARIANCE", "graph_features", "neighbour_pretext_loss"]
 
 
 #: Fraction of the variance the PCA of the random-kernel features keeps before the k-NN
 #: graph of the ``"neighbours"`` pretext (as ``rocket-kmeans`` does).
 NEIGHBOUR_PCA_VARIANCE = 0.8
+
+
+def _rocket(x: torch.Tensor, seed: int, n_features: int) -> np.ndarray:
+    return RocketFeatures(int(n_features), seed=int(seed)).fit_transform(x.permute(0, 2, 1).numpy())
+
+
+def _cov(x: torch.Tensor, seed: int, n_features: int) -> np.ndarray:
+    from ..models.stages import build_stage
+
+    stage = build_stage("cov", int(x.shape[1]), int(x.shape[2]))
+    return np.concatenate([stage.raw(x[i:i + 4096]).numpy() for i in range(0, len(x), 4096)])
+
+
+#: The fixed features whose graph the pretext follows, by name: ``fn(windows (N, C, L), seed,
+#: n_features) -> (N, F)``. ``"auto"`` (:func:`graph_features`) takes ``"cov"`` for two or
+#: more channels and ``"rocket"`` for one, as the ``"auto"`` architecture does.
+GRAPH_FEATURES = {"rocket": _rocket, "cov": _cov}
+
+
+def graph_features(name: str, n_channels: int) -> str:
+    """The registered graph features ``name`` stands for on windows of ``n_channels`` channels.
+
+    ``"auto"`` is ``"cov"`` for two or more channels (on HAPT's 10,929 windows the graph of
+    the ``cov`` statistics embedded and clustered gives ARI 0.66, that of random kernels
+    0.35: chosen there, looking at the labels; docs/neighbour_pretext.md) and ``"rocket"``
+    for one (chosen on the selection half of the UCR panel).
+    """
+    if name == "auto":
+        return "cov" if n_channels >= 2 else "rocket"
+    if name not in GRAPH_FEATURES:
+        raise ValueError(f"unknown graph features {name!r}; valid: {sorted(GRAPH_FEATURES)} or 'auto'")
+    return name
 
 
 def neighbour_pretext_loss(
@@ -37,11 +70,14 @@ def neighbour_pretext_loss(
     n_neighbors: int | None = None,
     n_features: int = 9996,
     batch_size: int | None = None,
+    features: str = "auto",
 ) -> LossFn:
-    """Reconstruction plus UMAP's cross-entropy on neighbours of the random-kernel features' graph.
+    """Reconstruction plus UMAP's cross-entropy on neighbours of a fixed feature graph.
 
-    Before training, the windows become MiniRocket-style random-kernel features
-    (:class:`tsclust.training.inference.RocketFeatures`, seeded with ``seed``), standardised and
+    Before training, the windows become fixed features (``features``, a key of
+    :data:`GRAPH_FEATURES` or "auto": for one channel MiniRocket-style random-kernel
+    features, :class:`tsclust.training.inference.RocketFeatures` seeded with ``seed``; for
+    several the ``"cov"`` stage's statistics), standardised and
     reduced by PCA to :data:`NEIGHBOUR_PCA_VARIANCE` of their variance, as ``rocket-kmeans``
     does; their fuzzy k-nearest-neighbour graph
     (:func:`tsclust.clustering._embedding.fuzzy_knn_graph`) is fixed. For each batch, every
@@ -73,6 +109,8 @@ def neighbour_pretext_loss(
         Requested random-kernel features (>= 84).
     batch_size : int or None, default=None
         The training batch size, when known: below 2 it is refused at once.
+    features : str, default="auto"
+        The graph's features (:func:`graph_features`).
 
     Returns
     -------
@@ -84,8 +122,8 @@ def neighbour_pretext_loss(
     ------
     ValueError
         Fewer than 3 windows, windows that are not ``(N, C, L)``, ``rows`` of another length,
-        a negative ``weight``, ``n_neighbors`` below 2, ``n_features`` below 84, or a
-        ``batch_size`` below 2.
+        a negative ``weight``, ``n_neighbors`` below 2, ``n_features`` below 84, a
+        ``batch_size`` below 2, or unknown ``features``.
     """
     from sklearn.preprocessing import StandardScaler
 
@@ -109,7 +147,7 @@ def neighbour_pretext_loss(
         raise ValueError(f"pretext='neighbours' needs at least 3 windows for a graph, got {n}")
     if len(rows) != n:
         raise ValueError(f"rows ({len(rows)}) and windows ({n}) must be row for row the same")
-    feats = RocketFeatures(int(n_features), seed=int(seed)).fit_transform(x.permute(0, 2, 1).numpy())
+    feats = GRAPH_FEATURES[graph_features(features, int(x.shape[1]))](x, int(seed), int(n_features))
     feats = StandardScaler().fit_transform(feats)
     pca, keep = pca_to_variance(feats, NEIGHBOUR_PCA_VARIANCE, int(seed))
     k = default_n_neighbors(n) if n_neighbors is None else int(n_neighbors)
