@@ -51,17 +51,25 @@ FAKE_TORCHRUN = (
 
 
 def test_ctrl_c_under_torchrun_exits_130_with_one_line(tmp_path, capfd, monkeypatch):
-    monkeypatch.setattr(launch, "torchrun_command", lambda nproc, args: [
-        sys.executable, "-c", FAKE_TORCHRUN])
+    timers = []
+
+    def fake_torchrun(nproc, args):
+        # the user's Ctrl-C, 2 s after the launch starts (a timer started before cli_main
+        # could fire while the store is read, on a loaded machine, and test nothing)
+        timers.append(threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGINT)))
+        timers[-1].start()
+        return [sys.executable, "-c", FAKE_TORCHRUN]
+
+    monkeypatch.setattr(launch, "torchrun_command", fake_torchrun)
     path, _, _ = write_blob_store(tmp_path / "s.h5", *blob_windows(n=20, n_second=21))
-    timer = threading.Timer(3.0, os.kill, (os.getpid(), signal.SIGINT))  # the user's Ctrl-C
-    timer.start()
     try:
         rc = cli_main(["fit", str(path), "-k", "2", "-o", str(tmp_path / "m.h5"), "--nproc", "2",
                        "--quiet"])
     finally:
-        timer.cancel()
+        for timer in timers:
+            timer.cancel()
     err = capfd.readouterr().err
+    assert len(timers) == 1
     assert rc == 130
     assert "Traceback" not in err and "SignalException" not in err, err
     assert "rank output" in err  # what the ranks print before the interrupt is relayed
