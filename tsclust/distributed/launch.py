@@ -204,6 +204,20 @@ class _StderrRelay:
         self._thread.join(timeout)
 
 
+def _wait(proc: subprocess.Popen, poll: float = 0.2) -> int:
+    """``proc.wait()`` in short slices, so that a signal is handled while torchrun runs.
+
+    A process-directed SIGINT may be delivered to another thread (torch's, a timer's): the
+    main thread's ``waitpid`` is then not interrupted and Python would run the handler only
+    once torchrun exits. Returning to the interpreter every ``poll`` seconds runs it at once.
+    """
+    while True:
+        try:
+            return proc.wait(timeout=poll)
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def launch(
     nproc: int, args: Sequence[str], *, grace: float = GRACE_SECONDS, **kwargs: Any
 ) -> int:
@@ -247,7 +261,7 @@ def launch(
     with subprocess.Popen(cmd, **kwargs) as proc:
         relayed = _StderrRelay(proc.stderr) if relay else None
         try:
-            status = proc.wait()
+            status = _wait(proc)
         except BaseException:
             if relayed is not None:
                 relayed.muted.set()
