@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
-import threading
 
 import pytest
 import torch.distributed as dist
@@ -50,31 +50,41 @@ FAKE_TORCHRUN = (
 )
 
 
-def test_ctrl_c_under_torchrun_exits_130_with_one_line(tmp_path, capfd, monkeypatch):
-    timers = []
+CTRL_C_RUN = (
+    # a background job of a non-interactive shell starts with SIGINT ignored (and so does
+    # a pytest run started that way, whose children inherit it); a user's Ctrl-C reaches a
+    # foreground command, where Python's default handler is installed
+    "import signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "from tsclust.distributed import launch\n"
+    "launch.torchrun_command = lambda nproc, args: [sys.executable, '-c', sys.argv[1]]\n"
+    "from tsclust.cli import main\n"
+    "sys.exit(main(['fit', sys.argv[2], '-k', '2', '-o', sys.argv[3], '--nproc', '2', '--quiet']))\n"
+)
 
-    def fake_torchrun(nproc, args):
-        # the user's Ctrl-C, 2 s after the launch starts (a timer started before cli_main
-        # could fire while the store is read, on a loaded machine, and test nothing), sent
-        # to the main thread: in the whole suite a process-directed SIGINT went unhandled
-        # for the fake torchrun's 60 s (rc 0), which no run of this file alone reproduced
-        main = threading.main_thread().ident
-        timers.append(threading.Timer(2.0, signal.pthread_kill, (main, signal.SIGINT)))
-        timers[-1].start()
-        return [sys.executable, "-c", FAKE_TORCHRUN]
 
-    monkeypatch.setattr(launch, "torchrun_command", fake_torchrun)
+def test_ctrl_c_under_torchrun_exits_130_with_one_line(tmp_path):
+    # a real Ctrl-C reaches a whole process: the command runs in its own process, gets
+    # SIGINT once its ranks have printed, and must stop at once
     path, _, _ = write_blob_store(tmp_path / "s.h5", *blob_windows(n=20, n_second=21))
+    model = tmp_path / "m.h5"
+    proc = subprocess.Popen([sys.executable, "-c", CTRL_C_RUN, FAKE_TORCHRUN, str(path), str(model)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
     try:
-        rc = cli_main(["fit", str(path), "-k", "2", "-o", str(tmp_path / "m.h5"), "--nproc", "2",
-                       "--quiet"])
+        for line in proc.stderr:  # the ranks' output is relayed before the interrupt
+            lines.append(line)
+            if "rank output" in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        _, rest = proc.communicate(timeout=30)
+        rc = proc.returncode
     finally:
-        for timer in timers:
-            timer.cancel()
-    err = capfd.readouterr().err
-    assert len(timers) == 1
-    assert rc == 130
+        if proc.poll() is None:
+            proc.kill()
+    err = "".join(lines) + rest
+    assert rc == 130, err
     assert "Traceback" not in err and "SignalException" not in err, err
-    assert "rank output" in err  # what the ranks print before the interrupt is relayed
+    assert "rank output" in err
     assert err.strip().splitlines()[-1] == "tsclust: error: interrupted"
-    assert not (tmp_path / "m.h5").exists()
+    assert not model.exists()
