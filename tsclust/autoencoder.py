@@ -60,8 +60,9 @@ class Autoencoder(WindowShapeMixin, TransformerMixin, BaseDeepEstimator):
     pretext : {"none", "neighbours", "contrastive", "triplet"}, default="none"
         A term added to the reconstruction (:data:`tsclust.training.PRETEXTS`): as in
         :class:`tsclust.DeepClusterer` ("neighbours": the k-NN graph of the windows'
-        random-kernel features, or ``cov`` statistics for several channels; "contrastive" / "triplet": two augmented views of each batch,
-        for an architecture that encodes the windows, not a feature stage).
+        random-kernel features, or ``cov`` statistics for several channels; "contrastive" /
+        "triplet": two augmented views of each batch, for an architecture that encodes the
+        windows, not a feature stage).
     pretext_weight : float, default=1.0
         Weight of the pretext term.
     patience : int or None, default=None

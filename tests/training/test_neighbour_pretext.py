@@ -189,19 +189,11 @@ def test_multichannel_windows_draw_neighbours_from_the_cov_statistics_graph(monk
         monkeypatch.setitem(mod.GRAPH_FEATURES, name,
                             lambda *a, _n=name, _f=fn: used.append(_n) or _f(*a))
     idx = torch.arange(0, 40, 2)
-    seen: list[torch.Tensor] = []
-
-    class _Windows(nn.Module):
-        def target(self, xb: torch.Tensor) -> torch.Tensor:
-            return xb
-
-        def forward(self, xb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            seen.append(xb)
-            return xb, xb[:, 0, :2]
-
-    neighbour_pretext_loss(x, x, seed=0, n_neighbors=5, n_features=168)(_Windows(), x[idx], idx)
+    module = _Recorder(x.shape[-1])
+    neighbour_pretext_loss(x, x, seed=0, n_neighbors=5, n_features=168)(module, x[idx], idx)
     assert used == ["cov"]  # "auto" on two channels
-    drawn = [int(np.flatnonzero((x == nb).all(dim=(1, 2)))[0]) for nb in seen[-1][len(idx):]]
+    neighbours = module.seen[-1][len(idx):]
+    drawn = [int(np.flatnonzero((x == nb).all(dim=(1, 2)))[0]) for nb in neighbours]
     assert np.mean(y[drawn] == y[idx.numpy()]) >= 0.9
     neighbour_pretext_loss(x[:, :1], x[:, :1], seed=0, n_neighbors=5, n_features=168)
     assert used == ["cov", "rocket"]  # one channel

@@ -79,8 +79,8 @@ ESTIMATOR_OPTIONS: tuple[EstimatorOption, ...] = (
     EstimatorOption(
         "--pretext", "pretext",
         help="pre-training term: none (default), neighbours (the neighbour graph of "
-        "random-kernel features, or cov statistics for several channels), contrastive or triplet (augmented views); "
-        "the names are the keys of tsclust.training.PRETEXTS",
+        "random-kernel features, or cov statistics for several channels), contrastive or "
+        "triplet (augmented views); the names are the keys of tsclust.training.PRETEXTS",
     ),
     EstimatorOption("--latent-dim", "latent_dim", number(int, low=1), help="latent dimension"),
     EstimatorOption(

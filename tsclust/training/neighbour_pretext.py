@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .batches import fetch_batch
-from .inference import RocketFeatures
+from .inference import RocketFeatures, raw_features
 from .losses import LossFn, _check_pretext_batch, reconstruction_term, umap_term
 from .neighbours import default_n_neighbors, fuzzy_knn_graph, pca_to_variance
 
@@ -35,8 +35,7 @@ def _rocket(x: torch.Tensor, seed: int, n_features: int) -> np.ndarray:
 def _cov(x: torch.Tensor, seed: int, n_features: int) -> np.ndarray:
     from ..models.stages import build_stage
 
-    stage = build_stage("cov", int(x.shape[1]), int(x.shape[2]))
-    return np.concatenate([stage.raw(x[i:i + 4096]).numpy() for i in range(0, len(x), 4096)])
+    return raw_features(build_stage("cov", int(x.shape[1]), int(x.shape[2])), x)
 
 
 #: The fixed features whose graph the pretext follows, by name: ``fn(windows (N, C, L), seed,
@@ -54,9 +53,12 @@ def graph_features(name: str, n_channels: int) -> str:
     for one (chosen on the selection half of the UCR panel).
     """
     if name == "auto":
-        return "cov" if n_channels >= 2 else "rocket"
+        from ..models.registry import resolve_architecture
+
+        return resolve_architecture("auto", n_channels)  # the same rule: "cov" or "rocket"
     if name not in GRAPH_FEATURES:
-        raise ValueError(f"unknown graph features {name!r}; valid: {sorted(GRAPH_FEATURES)} or 'auto'")
+        raise ValueError(f"unknown graph features {name!r}; "
+                         f"valid: {sorted(GRAPH_FEATURES)} or 'auto'")
     return name
 
 
