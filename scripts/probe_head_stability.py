@@ -19,27 +19,24 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
+from probe_restarts import kmeans_labels, load_latents, score_table
 
 from tsclust.clustering._embedding import embed
 from tsclust.clustering._heads import spectral_cluster, ward_cluster
 from tsclust.metrics import ari, nmi
 
 
-def _kmeans(E: np.ndarray, k: int, seed: int) -> np.ndarray:
-    return KMeans(k, n_init=10, random_state=seed).fit_predict(np.asarray(E, dtype=np.float64))
-
-
 def _umap(epochs: int, neighbours: int | None = None):
     def step(Z: np.ndarray, k: int, seed: int) -> np.ndarray:
-        return _kmeans(embed(Z, 10, n_neighbors=neighbours, n_epochs=epochs, seed=seed), k, seed)
+        E = embed(Z, 10, n_neighbors=neighbours, n_epochs=epochs, seed=seed)
+        return kmeans_labels(E, k, seed)
     return step
 
 
 STEPS = {
     "umap500": _umap(500), "umap200": _umap(200), "umap100": _umap(100), "umap0": _umap(0),
     "umap500-nn100": _umap(500, 100),
-    "kmeans": _kmeans,
+    "kmeans": kmeans_labels,
     "spectral": lambda Z, k, seed: spectral_cluster(Z, k, 10, seed=seed)[0],
     "ward": lambda Z, k, seed: ward_cluster(Z, k, seed=seed)[0],
 }
@@ -51,13 +48,9 @@ def main() -> None:
     parser.add_argument("-o", "--out", type=Path, required=True)
     args = parser.parse_args()
     rows = []
-    for path in sorted((args.latents / "latents").glob("*.npz")):
-        a = np.load(path)
+    for (name, seed), a in load_latents(args.latents).items():
         if "full_0" not in a:
             continue
-        parts = path.stem.split("_")
-        at = max(i for i, p in enumerate(parts) if p.isdigit())
-        name, seed = "_".join(parts[:at]), int(parts[at])
         y = a["y"]
         k = len(np.unique(y))
         Z = np.asarray(a["full_0"], dtype=np.float64)
@@ -68,10 +61,8 @@ def main() -> None:
         print(name, seed, flush=True)
     d = pd.DataFrame(rows)
     d.to_csv(args.out, index=False)
-    table = d.groupby("step").agg(nmi=("nmi", "mean"), ari=("ari", "mean"))
-    table["spread"] = d.groupby(["step", "dataset"]).nmi.std(ddof=0).groupby("step").mean()
     print(f"{d.dataset.nunique()} problems x {d.seed.nunique()} seeds")
-    print(table.sort_values("nmi", ascending=False).round(4).to_string())
+    print(score_table(d, "step").sort_values("nmi", ascending=False).round(4).to_string())
 
 
 if __name__ == "__main__":

@@ -63,21 +63,40 @@ def fit_members(problem: panel.Problem, seed: int, members: int, out: Path,
     print(f"{problem.name} seed {seed}: {sum(seconds.values()):.1f} s", flush=True)
 
 
-def _std(Z: np.ndarray) -> np.ndarray:
+def unit_scale(Z: np.ndarray) -> np.ndarray:
+    """``Z`` centred and divided by its overall standard deviation (one number), float64."""
     Z = np.asarray(Z, dtype=np.float64)
-    return (Z - Z.mean(0)) / max(Z.std(), 1e-12)
+    return (Z - Z.mean(0)) / max(float(Z.std()), 1e-12)
 
 
-def _embed(Z: np.ndarray, seed: int) -> np.ndarray:
+def embed_rows(Z: np.ndarray, seed: int) -> np.ndarray:
+    """The ``umap`` head's embedding of ``Z`` (10 dimensions, default neighbours), float64."""
     return np.asarray(embed(np.asarray(Z, dtype=np.float64), 10, seed=seed), dtype=np.float64)
 
 
-def _kmeans(E: np.ndarray, k: int, seed: int) -> np.ndarray:
-    return KMeans(k, n_init=10, random_state=seed).fit_predict(E)
+def kmeans_labels(E: np.ndarray, k: int, seed: int, n_init: int = 10) -> np.ndarray:
+    return KMeans(k, n_init=n_init, random_state=seed).fit_predict(np.asarray(E, dtype=np.float64))
 
 
 def _cluster(Z: np.ndarray, k: int, seed: int) -> np.ndarray:
-    return _kmeans(_embed(Z, seed), k, seed)
+    return kmeans_labels(embed_rows(Z, seed), k, seed)
+
+
+def load_latents(out: Path) -> dict[tuple[str, int], dict[str, np.ndarray]]:
+    """``(problem, seed)`` -> every array kept in ``<out>/latents`` for it (all kinds merged)."""
+    files: dict[tuple[str, int], dict[str, np.ndarray]] = {}
+    for path in sorted((out / "latents").glob("*.npz")):
+        parts = path.stem.split("_")
+        at = max(i for i, p in enumerate(parts) if p.isdigit())
+        files.setdefault(("_".join(parts[:at]), int(parts[at])), {}).update(dict(np.load(path)))
+    return dict(sorted(files.items()))
+
+
+def score_table(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Mean NMI and ARI per ``by``, and the seed spread (mean per-problem std of NMI)."""
+    table = d.groupby(by).agg(nmi=("nmi", "mean"), ari=("ari", "mean"))
+    table["spread"] = d.groupby([by, "dataset"]).nmi.std(ddof=0).groupby(by).mean()
+    return table
 
 
 def medoid_partition(runs: list[np.ndarray]) -> np.ndarray:
@@ -88,19 +107,13 @@ def medoid_partition(runs: list[np.ndarray]) -> np.ndarray:
 
 def summarise(out: Path, members: int, kinds: list[str]) -> pd.DataFrame:
     rows = []
-    files: dict[tuple[str, int], dict[str, np.ndarray]] = {}
-    for path in sorted((out / "latents").glob("*.npz")):
-        parts = path.stem.split("_")
-        at = max(i for i, p in enumerate(parts) if p.isdigit())
-        key = ("_".join(parts[:at]), int(parts[at]))
-        files.setdefault(key, {}).update(dict(np.load(path)))
-    for (name, seed), a in sorted(files.items()):
+    for (name, seed), a in load_latents(out).items():
         if not all(f"{kind}_{r}" in a for kind in kinds for r in range(members)):
             continue
         y = a["y"]
         k = len(np.unique(y))
-        embeddings = [_embed(a[f"full_{r}"], 1000 * seed + r) for r in range(members)]
-        single = [_kmeans(E, k, 1000 * seed + r) for r, E in enumerate(embeddings)]
+        embeddings = [embed_rows(a[f"full_{r}"], 1000 * seed + r) for r in range(members)]
+        single = [kmeans_labels(E, k, 1000 * seed + r) for r, E in enumerate(embeddings)]
 
         def add(variant: str, labels: np.ndarray, name=name, seed=seed, y=y) -> None:
             rows.append({"dataset": name, "seed": seed, "variant": variant,
@@ -109,13 +122,13 @@ def summarise(out: Path, members: int, kinds: list[str]) -> pd.DataFrame:
         add("single", single[0])
         for R in range(2, members + 1):
             for kind in kinds:
-                Z = np.hstack([_std(a[f"{kind}_{r}"]) for r in range(R)])
+                Z = np.hstack([unit_scale(a[f"{kind}_{r}"]) for r in range(R)])
                 add(("concat" if kind == "full" else kind) + str(R), _cluster(Z, k, seed))
             onehot = np.hstack([np.eye(k)[lab] for lab in single[:R]])
-            add(f"coassoc{R}", KMeans(k, n_init=20, random_state=seed).fit_predict(onehot))
+            add(f"coassoc{R}", kmeans_labels(onehot, k, seed, n_init=20))
             add(f"medoid{R}", medoid_partition(single[:R]))
             E = np.hstack([e / e.std() for e in embeddings[:R]])
-            add(f"embcat{R}", _kmeans(E, k, seed))
+            add(f"embcat{R}", kmeans_labels(E, k, seed))
         for kind in kinds[1:]:
             add(f"{kind}1", _cluster(a[f"{kind}_0"], k, seed))
     return pd.DataFrame(rows)
@@ -134,11 +147,8 @@ def main() -> None:
     if args.summarise:
         d = summarise(args.summarise, args.members, ["full", *args.kinds.split(",")])
         d.to_csv(args.summarise / "variants.csv", index=False)
-        spread = d.groupby(["variant", "dataset"]).nmi.std(ddof=0).groupby("variant").mean()
-        table = d.groupby("variant").agg(nmi=("nmi", "mean"), ari=("ari", "mean"))
-        table["spread"] = spread
         print(f"{d.dataset.nunique()} problems")
-        print(table.round(4).to_string())
+        print(score_table(d, "variant").round(4).to_string())
         return
     probs = {p.name: p for p in panel.list_problems()}
     for name in args.problems.split(","):

@@ -21,27 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
+from probe_restarts import embed_rows, kmeans_labels, load_latents, score_table, unit_scale
 from sklearn.preprocessing import StandardScaler
 
 from tsclust.bench import panel
-from tsclust.clustering._embedding import embed
 from tsclust.metrics import ari, nmi
 from tsclust.training.inference import RocketFeatures
 from tsclust.training.neighbours import pca_to_variance
-
-
-def _embed(Z: np.ndarray, seed: int) -> np.ndarray:
-    return np.asarray(embed(np.asarray(Z, dtype=np.float64), 10, seed=seed), dtype=np.float64)
-
-
-def _kmeans(E: np.ndarray, k: int, seed: int, n_init: int = 10) -> np.ndarray:
-    return KMeans(k, n_init=n_init, random_state=seed).fit_predict(np.asarray(E, dtype=np.float64))
-
-
-def _unit(Z: np.ndarray) -> np.ndarray:
-    Z = np.asarray(Z, dtype=np.float64)
-    return (Z - Z.mean(0)) / max(float(Z.std()), 1e-12)
 
 
 def main() -> None:
@@ -51,26 +37,22 @@ def main() -> None:
     args = parser.parse_args()
     probs = {p.name: p for p in panel.list_problems()}
     rows = []
-    for path in sorted((args.latents / "latents").glob("*.npz")):
-        a = np.load(path)
+    for (name, seed), a in load_latents(args.latents).items():
         if "full_0" not in a:
             continue
-        parts = path.stem.split("_")
-        at = max(i for i, p in enumerate(parts) if p.isdigit())
-        name, seed = "_".join(parts[:at]), int(parts[at])
         X, y = panel.load_problem(probs[name])
         k, s = len(np.unique(y)), 1000 * seed
         F = StandardScaler().fit_transform(RocketFeatures(seed=s).fit_transform(X))
         pca, keep = pca_to_variance(F, 0.8, s)
         R = pca.transform(F)[:, :keep]
         Z = np.asarray(a["full_0"], dtype=np.float64)
-        Ea, Er = _embed(Z, s), _embed(R, s)
-        la, lr = _kmeans(Ea, k, s), _kmeans(Er, k, s)
+        Ea, Er = embed_rows(Z, s), embed_rows(R, s)
+        la, lr = kmeans_labels(Ea, k, s), kmeans_labels(Er, k, s)
         out = {
             "ae": la, "rk": lr,
-            "latcat": _kmeans(_embed(np.hstack([_unit(Z), _unit(R)]), s), k, s),
-            "embcat": _kmeans(np.hstack([_unit(Ea), _unit(Er)]), k, s),
-            "coassoc": _kmeans(np.hstack([np.eye(k)[la], np.eye(k)[lr]]), k, s, 20),
+            "latcat": kmeans_labels(embed_rows(np.hstack([unit_scale(Z), unit_scale(R)]), s), k, s),
+            "embcat": kmeans_labels(np.hstack([unit_scale(Ea), unit_scale(Er)]), k, s),
+            "coassoc": kmeans_labels(np.hstack([np.eye(k)[la], np.eye(k)[lr]]), k, s, 20),
         }
         for variant, labels in out.items():
             rows.append({"dataset": name, "seed": seed, "variant": variant,
@@ -78,10 +60,8 @@ def main() -> None:
         print(name, seed, flush=True)
     d = pd.DataFrame(rows)
     d.to_csv(args.out, index=False)
-    table = d.groupby("variant").agg(nmi=("nmi", "mean"), ari=("ari", "mean"))
-    table["spread"] = d.groupby(["variant", "dataset"]).nmi.std(ddof=0).groupby("variant").mean()
     print(f"{d.dataset.nunique()} problems x {d.seed.nunique()} seeds")
-    print(table.round(4).to_string())
+    print(score_table(d, "variant").round(4).to_string())
 
 
 if __name__ == "__main__":
