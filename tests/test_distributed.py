@@ -37,7 +37,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _worker(rank: int, world: int, port: int, store: str, out_dir: str, head: str) -> None:
+def _worker(rank: int, world: int, port: int, store: str, out_dir: str, params: dict) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
                       WORLD_SIZE=str(world))
     torch.set_num_threads(1)
@@ -48,7 +48,7 @@ def _worker(rank: int, world: int, port: int, store: str, out_dir: str, head: st
             gathered = distributed.all_gather_rows(local, 3)
             assert gathered.tolist() == [[0.0] * 3, [1.0] * 3, [1.0] * 3]
         out = os.path.join(out_dir, "model.h5")
-        est = launch.fit(DeepClusterer(**{**PARAMS, "head": head}), store, out)
+        est = launch.fit(DeepClusterer(**{**PARAMS, **params}), store, out)
         state = {k: v.numpy() for k, v in est.module_.state_dict().items()}
         np.savez(os.path.join(out_dir, f"rank{rank}.npz"), labels=est.labels_,
                  centers=est.cluster_centers_, **state)
@@ -56,12 +56,17 @@ def _worker(rank: int, world: int, port: int, store: str, out_dir: str, head: st
         dist.destroy_process_group()
 
 
-@pytest.mark.parametrize("head", ["dcn"])
-def test_spawned_ranks_stay_identical(store, tmp_path, head):
+@pytest.mark.parametrize("params", [
+    {"head": "dcn"},
+    # the neighbour pretext: two DDP calls (encode, decode) before each backward
+    {"head": "kmeans", "pretext": "neighbours", "batch_size": 16},
+])
+def test_spawned_ranks_stay_identical(store, tmp_path, params):
     path, _, y = store
     out = tmp_path / "out"
     out.mkdir()
-    torch.multiprocessing.spawn(_worker, args=(2, _free_port(), str(path), str(out), head), nprocs=2)
+    torch.multiprocessing.spawn(_worker, args=(2, _free_port(), str(path), str(out), params),
+                                nprocs=2)
     r0, r1 = np.load(out / "rank0.npz"), np.load(out / "rank1.npz")
     for key in r0.files:  # replicas start equal and stay equal
         np.testing.assert_array_equal(r0[key], r1[key], err_msg=key)

@@ -134,9 +134,32 @@ def test_seeded_determinism():
     assert l1 != l3
 
 
+def test_make_adam_fuses_on_the_cpu_and_follows_the_plain_update():
+    from tsclust.training.loop import make_adam
+
+    torch.manual_seed(0)
+    a = torch.nn.Linear(5, 3)
+    b = torch.nn.Linear(5, 3)
+    b.load_state_dict(a.state_dict())
+    fused = make_adam(list(a.parameters()), 0.01, 1e-4)
+    plain = torch.optim.Adam(b.parameters(), lr=0.01, weight_decay=1e-4)
+    assert fused.defaults["fused"] and not plain.defaults["fused"]
+    x = torch.randn(8, 5)
+    for _ in range(5):
+        for m, opt in ((a, fused), (b, plain)):
+            opt.zero_grad()
+            m(x).pow(2).mean().backward()
+            opt.step()
+    assert not torch.equal(a.weight, torch.nn.Linear(5, 3).weight)
+    torch.testing.assert_close(a.weight, b.weight)
+    meta = torch.nn.Linear(2, 2, device="meta")
+    assert not make_adam(list(meta.parameters()), 0.01, 0.0).defaults["fused"]
+
+
 def test_global_rng_untouched():
+    module, data = _module(), _tiny_data(n=16)  # _module seeds the global RNG itself
     state = torch.get_rng_state()
-    train(_module(), _tiny_data(n=16), reconstruction_loss(), epochs=2, batch_size=8)
+    train(module, data, reconstruction_loss(), epochs=2, batch_size=8)
     assert torch.equal(state, torch.get_rng_state())
 
 

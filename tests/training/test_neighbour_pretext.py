@@ -24,20 +24,30 @@ def _two_classes(n_per: int = 20, length: int = 32, seed: int = 0) -> tuple[torc
 
 
 class _Recorder(nn.Module):
-    """Identity reconstruction plus a linear latent; keeps every batch it was called with."""
+    """A linear autoencoder of one-channel windows; keeps what it encoded and how many rows it decoded."""
 
     def __init__(self, length: int) -> None:
         super().__init__()
         torch.manual_seed(0)
         self.enc = nn.Linear(length, 2)
+        self.dec = nn.Linear(2, length)
         self.seen: list[torch.Tensor] = []
+        self.decoded: list[int] = []
 
     def target(self, x: torch.Tensor) -> torch.Tensor:
         return x
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
         self.seen.append(x.detach().clone())
-        return x * 0.5, self.enc(x[:, 0])
+        return self.enc(x[:, 0])
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        self.decoded.append(len(z))
+        return self.dec(z)[:, None, :]
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        z = self.encode(x)
+        return self.decode(z), z
 
 
 def test_neighbours_is_registered_with_the_umap_term():
@@ -70,6 +80,7 @@ def test_neighbour_loss_draws_graph_neighbours_seeded_and_adds_a_weighted_term()
     loss = neighbour_pretext_loss(x, x, seed=1, n_features=168)
     full = loss(module, x[idx], idx)
     neighbours = module.seen[-1][len(idx):]
+    assert module.decoded[-1] == len(idx)  # the batch is reconstructed, its neighbours are not
     drawn = [int(np.flatnonzero((x == nb).all(dim=(1, 2)))[0]) for nb in neighbours]
     assert np.mean(y[drawn] == y[idx.numpy()]) >= 0.9  # the graph keeps the classes apart
     assert all(d != i for d, i in zip(drawn, idx.tolist(), strict=True))  # another window
@@ -102,9 +113,12 @@ def test_neighbour_loss_fetches_the_training_rows_of_the_neighbours():
         def target(self, f: torch.Tensor) -> torch.Tensor:
             return f
 
-        def forward(self, f: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        def encode(self, f: torch.Tensor) -> torch.Tensor:
             seen.append(f)
-            return f, f[:, :2]
+            return f[:, :2]
+
+        def decode(self, z: torch.Tensor) -> torch.Tensor:
+            return z[:, [0, 0, 0]]
 
     idx = torch.tensor([0, 5, 25, 39])
     neighbour_pretext_loss(x, feats, seed=0, n_features=168)(_Features(), feats[idx], idx)
@@ -193,6 +207,7 @@ def test_multichannel_windows_draw_neighbours_from_the_cov_statistics_graph(monk
     neighbour_pretext_loss(x, x, seed=0, n_neighbors=5, n_features=168)(module, x[idx], idx)
     assert used == ["cov"]  # "auto" on two channels
     neighbours = module.seen[-1][len(idx):]
+    assert module.decoded[-1] == len(idx)  # the batch is reconstructed, its neighbours are not
     drawn = [int(np.flatnonzero((x == nb).all(dim=(1, 2)))[0]) for nb in neighbours]
     assert np.mean(y[drawn] == y[idx.numpy()]) >= 0.9
     neighbour_pretext_loss(x[:, :1], x[:, :1], seed=0, n_neighbors=5, n_features=168)

@@ -85,8 +85,8 @@ def neighbour_pretext_loss(
     (:func:`tsclust.clustering._embedding.fuzzy_knn_graph`) is fixed. For each batch, every
     window draws one graph neighbour (with probability proportional to the edge's
     membership, from a CPU generator seeded with ``seed``), the neighbours' rows are fetched
-    from ``rows``, one forward pass of ``[xb, neighbours]`` gives the reconstruction of
-    ``xb`` and the latents, and
+    from ``rows``, the encoder maps ``[xb, neighbours]`` to latents, the decoder
+    reconstructs ``xb`` alone (a neighbour's reconstruction is not part of the loss), and
     ``loss = reconstruction(xb) + weight * umap_term(z(xb), z(neighbours))``
     (:func:`umap_term`: attraction along the sampled edges, repulsion from the other rows of
     the batch).
@@ -180,7 +180,7 @@ def neighbour_pretext_loss(
         draw = idx.to(torch.float64) + torch.rand(b, generator=gen, dtype=torch.float64)
         edge = torch.searchsorted(keys, draw, right=True).clamp_(max=len(keys) - 1)
         nb = fetch_batch(rows, targets[edge]).to(xb.device)
-        x_hat, z = module(torch.cat([xb, nb]))
-        return recon(module, xb, x_hat[:b]) + weight * umap_term(z[:b], z[b:])
+        z = module.encode(torch.cat([xb, nb]))  # the neighbours are encoded, never decoded
+        return recon(module, xb, module.decode(z[:b])) + weight * umap_term(z[:b], z[b:])
 
     return _loss
