@@ -266,7 +266,9 @@ def pretrain(
     ``"neighbours"`` instead adds UMAP's cross-entropy along the fuzzy k-NN graph of the
     windows' fixed features (random kernels, or ``cov`` statistics for several channels;
     :func:`~tsclust.training.neighbour_pretext.neighbour_pretext_loss`,
-    seeded with ``config.seed``), and works with any module.
+    seeded with ``config.seed``), and works with any module; where the module's own stage
+    computes those features (``"rocket"``, ``"cov"``), the graph is built on its
+    standardised features, computed once.
 
     The stage's standardisation is fitted on ``data`` (:func:`~tsclust.training.prepare_module`)
     and a module with a fixed stage is trained on its features, computed once
@@ -313,8 +315,11 @@ def pretrain(
     if config is not None:
         on = (module, data) if feature_weights is not None else (net, features)
         if pretext == "neighbours":  # graph neighbours, not views: any module
+            stage = getattr(module, "stage", None)  # its features: the graph's, computed once
+            known = ({stage.name: features} if net is not module and feature_weights is None
+                     else None)
             loss = neighbour_pretext_loss(data, on[1], feature_weights, weight=pretext_weight,
-                                          seed=config.seed)
+                                          seed=config.seed, known=known)
         else:
             loss = pretext_loss(pretext, feature_weights, weight=pretext_weight, seed=config.seed)
         history = train(*on, loss, config, callbacks=callbacks)

@@ -35,7 +35,7 @@ class _Recorder(nn.Module):
         self.decoded: list[int] = []
 
     def target(self, x: torch.Tensor) -> torch.Tensor:
-        return x
+        return x[:, :1]
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         self.seen.append(x.detach().clone())
@@ -43,7 +43,7 @@ class _Recorder(nn.Module):
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         self.decoded.append(len(z))
-        return self.dec(z)[:, None, :]
+        return self.dec(z)[:, None, :]  # (N, 1, L); the first channel of a window
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         z = self.encode(x)
@@ -100,8 +100,9 @@ def test_neighbour_loss_draws_graph_neighbours_seeded_and_adds_a_weighted_term()
     (full - recon).backward()
     assert float(module.enc.weight.grad.abs().sum()) > 0
     # a later batch of one window: the reconstruction only
-    one = loss(module, x[:1], torch.arange(1))
-    assert float(one) == pytest.approx(float(reconstruction_loss()(module, x[:1], torch.arange(1))))
+    one = loss(module, x[:1], torch.arange(1)).detach()
+    alone = reconstruction_loss()(module, x[:1], torch.arange(1)).detach()
+    assert float(one) == pytest.approx(float(alone))
 
 
 def test_neighbour_loss_fetches_the_training_rows_of_the_neighbours():
@@ -212,3 +213,38 @@ def test_multichannel_windows_draw_neighbours_from_the_cov_statistics_graph(monk
     assert np.mean(y[drawn] == y[idx.numpy()]) >= 0.9
     neighbour_pretext_loss(x[:, :1], x[:, :1], seed=0, n_neighbors=5, n_features=168)
     assert used == ["cov", "rocket"]  # one channel
+
+
+def test_known_features_make_the_graph_and_are_not_computed_again(monkeypatch):
+    x, y = _two_classes()
+    # features that group the windows by parity of their row, not by shape
+    rng = np.random.RandomState(0)
+    parity = np.arange(len(x)) % 2
+    known = (parity[:, None] * 5.0 + 0.1 * rng.randn(len(x), 4)).astype(np.float32)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the known features were computed again")
+
+    monkeypatch.setitem(GRAPH_FEATURES, "rocket", refuse)
+    module = _Recorder(x.shape[-1])
+    idx = torch.arange(0, 40, 3)
+    neighbour_pretext_loss(x, x, seed=0, known={"rocket": known})(module, x[idx], idx)
+    drawn = [int(np.flatnonzero((x == nb).all(dim=(1, 2)))[0])
+             for nb in module.seen[-1][len(idx):]]
+    assert (parity[drawn] == parity[idx.numpy()]).all()
+    with pytest.raises(ValueError, match="known 'rocket' features"):
+        neighbour_pretext_loss(x, x, known={"rocket": known[:5]})
+
+
+def test_a_rocket_autoencoder_builds_its_graph_on_its_own_features(monkeypatch):
+    from tsclust.clustering import DeepClusterer
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("random-kernel features computed a second time")
+
+    monkeypatch.setitem(GRAPH_FEATURES, "rocket", refuse)
+    x, _ = _two_classes(n_per=12)
+    est = DeepClusterer(2, architecture="rocket", head="kmeans", pretext="neighbours",
+                        batch_size=8, pretrain_epochs=1, random_state=0, device="cpu",
+                        module_kwargs={"n_features": 168})
+    assert est.fit_predict(x.permute(0, 2, 1).numpy()).shape == (24,)

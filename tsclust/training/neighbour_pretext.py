@@ -73,13 +73,14 @@ def neighbour_pretext_loss(
     n_features: int = 9996,
     batch_size: int | None = None,
     features: str = "auto",
+    known: dict[str, Any] | None = None,
 ) -> LossFn:
     """Reconstruction plus UMAP's cross-entropy on neighbours of a fixed feature graph.
 
     Before training, the windows become fixed features (``features``, a key of
     :data:`GRAPH_FEATURES` or "auto": for one channel MiniRocket-style random-kernel
     features, :class:`tsclust.training.inference.RocketFeatures` seeded with ``seed``; for
-    several the ``"cov"`` stage's statistics), standardised and
+    several the ``"cov"`` stage's statistics; or those given in ``known``), standardised and
     reduced by PCA to :data:`NEIGHBOUR_PCA_VARIANCE` of their variance, as ``rocket-kmeans``
     does; their fuzzy k-nearest-neighbour graph
     (:func:`tsclust.clustering._embedding.fuzzy_knn_graph`) is fixed. For each batch, every
@@ -113,6 +114,12 @@ def neighbour_pretext_loss(
         The training batch size, when known: below 2 it is refused at once.
     features : str, default="auto"
         The graph's features (:func:`graph_features`).
+    known : dict or None, default=None
+        Features already computed, by graph-feature name (``{name: (N, F) array}``): the
+        graph of a name found here is built on them instead of computing the features
+        again. :func:`tsclust.base.pretrain` passes the module's own stage features
+        (standardised) under the stage's name, so a ``"rocket"`` autoencoder's graph is
+        that of the random kernels it encodes, computed once.
 
     Returns
     -------
@@ -149,7 +156,13 @@ def neighbour_pretext_loss(
         raise ValueError(f"pretext='neighbours' needs at least 3 windows for a graph, got {n}")
     if len(rows) != n:
         raise ValueError(f"rows ({len(rows)}) and windows ({n}) must be row for row the same")
-    feats = GRAPH_FEATURES[graph_features(features, int(x.shape[1]))](x, int(seed), int(n_features))
+    name = graph_features(features, int(x.shape[1]))
+    if known and name in known:
+        feats = np.asarray(known[name], dtype=np.float32)
+        if feats.ndim != 2 or len(feats) != n:
+            raise ValueError(f"known {name!r} features must be ({n}, F), got {feats.shape}")
+    else:
+        feats = GRAPH_FEATURES[name](x, int(seed), int(n_features))
     feats = StandardScaler().fit_transform(feats)
     pca, keep = pca_to_variance(feats, NEIGHBOUR_PCA_VARIANCE, int(seed))
     k = default_n_neighbors(n) if n_neighbors is None else int(n_neighbors)
