@@ -59,6 +59,9 @@ def main() -> None:
     parser.add_argument("--problems", required=True)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--heads", default="umap,kmeans")
+    parser.add_argument("--variance", type=float, default=0.8,
+                        help="fraction of the variance the network's input components keep "
+                        "(the pretext's graph keeps 0.8 whatever this is)")
     parser.add_argument("--scaling", default="none", choices=["none", "standard"],
                         help="LatentClusterer's scaling of the PCA components (none keeps "
                         "their variances)")
@@ -72,7 +75,7 @@ def main() -> None:
         for seed in range(args.seeds):
             t0 = time.perf_counter()
             F = StandardScaler().fit_transform(RocketFeatures(seed=seed).fit_transform(X))
-            pca, keep = pca_to_variance(F, 0.8, seed)
+            pca, keep = pca_to_variance(F, args.variance, seed)
             R = pca.transform(F)[:, :keep]
             t_feat = time.perf_counter() - t0
             for head in args.heads.split(","):
