@@ -68,6 +68,8 @@ def main() -> None:
     parser.add_argument("-o", "--out", type=Path, required=True)
     args = parser.parse_args()
     probs = {p.name: p for p in panel.list_problems()}
+    heads = args.heads.split(",")
+    scaling = None if args.scaling == "none" else args.scaling
     rows = []
     for name in args.problems.split(","):
         X, y = panel.load_problem(probs[name])
@@ -78,9 +80,8 @@ def main() -> None:
             pca, keep = pca_to_variance(F, args.variance, seed)
             R = pca.transform(F)[:, :keep]
             t_feat = time.perf_counter() - t0
-            for head in args.heads.split(","):
+            for head in heads:
                 t1 = time.perf_counter()
-                scaling = None if args.scaling == "none" else args.scaling
                 if head == "pretext":
                     labels = pretext_labels(F, R, k, seed)
                 else:
@@ -89,8 +90,7 @@ def main() -> None:
                 rows.append({"dataset": name, "seed": seed, "head": head, "dims": keep,
                              "nmi": nmi(y, labels), "ari": ari(y, labels),
                              "fit_time_s": t_feat + time.perf_counter() - t1})
-            print(name, seed, keep, [round(r["nmi"], 3) for r in rows[-len(args.heads.split(",")):]],
-                  flush=True)
+            print(name, seed, keep, [round(r["nmi"], 3) for r in rows[-len(heads):]], flush=True)
         pd.DataFrame(rows).to_csv(args.out, index=False)
 
 

@@ -315,9 +315,9 @@ def pretrain(
     if config is not None:
         on = (module, data) if feature_weights is not None else (net, features)
         if pretext == "neighbours":  # graph neighbours, not views: any module
-            stage = getattr(module, "stage", None)  # its features: the graph's, computed once
-            known = ({stage.name: features} if net is not module and feature_weights is None
-                     else None)
+            # a module seen through its stage's features: the graph's, computed once
+            known = ({module.stage.name: features}
+                     if net is not module and feature_weights is None else None)
             loss = neighbour_pretext_loss(data, on[1], feature_weights, weight=pretext_weight,
                                           seed=config.seed, known=known)
         else:
