@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
 from tsclust.bench import panel
@@ -62,6 +63,12 @@ def main() -> None:
     parser.add_argument("--variance", type=float, default=0.8,
                         help="fraction of the variance the network's input components keep "
                         "(the pretext's graph keeps 0.8 whatever this is)")
+    parser.add_argument("--components", type=int, default=0,
+                        help="keep this many leading components (at most n - 1) instead of "
+                        "a fraction of the variance")
+    parser.add_argument("--unscaled", action="store_true",
+                        help="PCA of the raw random-kernel features (centred, not "
+                        "standardised); the graph stays on the standardised ones")
     parser.add_argument("--scaling", default="none", choices=["none", "standard"],
                         help="LatentClusterer's scaling of the PCA components (none keeps "
                         "their variances)")
@@ -76,9 +83,15 @@ def main() -> None:
         k = len(np.unique(y))
         for seed in range(args.seeds):
             t0 = time.perf_counter()
-            F = StandardScaler().fit_transform(RocketFeatures(seed=seed).fit_transform(X))
-            pca, keep = pca_to_variance(F, args.variance, seed)
-            R = pca.transform(F)[:, :keep]
+            raw = RocketFeatures(seed=seed).fit_transform(X)
+            F = StandardScaler().fit_transform(raw)
+            front = raw - raw.mean(0) if args.unscaled else F
+            if args.components:
+                keep = min(args.components, len(X) - 1)
+                pca = PCA(keep, svd_solver="randomized", random_state=seed).fit(front)
+            else:
+                pca, keep = pca_to_variance(front, args.variance, seed)
+            R = pca.transform(front)[:, :keep]
             t_feat = time.perf_counter() - t0
             for head in heads:
                 t1 = time.perf_counter()
