@@ -55,9 +55,10 @@ def main() -> None:
             la = est.labels_
             co = kmeans(np.hstack([np.eye(k)[la], np.eye(k)[lr]]), k, s, 20)
             t_all = time.perf_counter() - t0
+            agree = ari(la, lr)
             for v, lab, t in (("ae", la, t_ae), ("rk", lr, t_all - t_ae), ("coassoc", co, t_all)):
                 rows.append({"dataset": name, "seed": s, "variant": v, "nmi": nmi(y, lab),
-                             "ari": ari(y, lab), "fit_time_s": t})
+                             "ari": ari(y, lab), "fit_time_s": t, "agree": agree})
             print(name, s, [round(r["nmi"], 3) for r in rows[-3:]], round(t_ae, 1),
                   round(t_all - t_ae, 1), flush=True)
             pd.DataFrame(rows).to_csv(args.out, index=False)
