@@ -20,17 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.cluster import KMeans
+from probe_restarts import coassoc_labels, kmeans_labels
 
 from tsclust import DeepClusterer
 from tsclust.bench import panel
 from tsclust.clustering._embedding import embed
 from tsclust.metrics import ari, nmi
 from tsclust.training.neighbours import pca_to_variance
-
-
-def kmeans(E: np.ndarray, k: int, seed: int, n_init: int = 10) -> np.ndarray:
-    return KMeans(k, n_init=n_init, random_state=seed).fit_predict(np.asarray(E, np.float64))
 
 
 def main() -> None:
@@ -51,9 +47,9 @@ def main() -> None:
             with torch.no_grad():
                 F = est.module_.stage(torch.as_tensor(est._data(X).data)).numpy()
             pca, keep = pca_to_variance(F.astype(np.float64), 0.8, s)
-            lr = kmeans(embed(pca.transform(F)[:, :keep], 10, seed=s), k, s)
+            lr = kmeans_labels(embed(pca.transform(F)[:, :keep], 10, seed=s), k, s)
             la = est.labels_
-            co = kmeans(np.hstack([np.eye(k)[la], np.eye(k)[lr]]), k, s, 20)
+            co = coassoc_labels([la, lr], k, s)
             t_all = time.perf_counter() - t0
             agree = ari(la, lr)
             for v, lab, t in (("ae", la, t_ae), ("rk", lr, t_all - t_ae), ("coassoc", co, t_all)):

@@ -78,6 +78,11 @@ def kmeans_labels(E: np.ndarray, k: int, seed: int, n_init: int = 10) -> np.ndar
     return KMeans(k, n_init=n_init, random_state=seed).fit_predict(np.asarray(E, dtype=np.float64))
 
 
+def coassoc_labels(labelings: list[np.ndarray], k: int, seed: int) -> np.ndarray:
+    """Co-association consensus: k-means (20 restarts) on the labelings' one-hot codes side by side."""
+    return kmeans_labels(np.hstack([np.eye(k)[lab] for lab in labelings]), k, seed, n_init=20)
+
+
 def _cluster(Z: np.ndarray, k: int, seed: int) -> np.ndarray:
     return kmeans_labels(embed_rows(Z, seed), k, seed)
 
@@ -124,8 +129,7 @@ def summarise(out: Path, members: int, kinds: list[str]) -> pd.DataFrame:
             for kind in kinds:
                 Z = np.hstack([unit_scale(a[f"{kind}_{r}"]) for r in range(R)])
                 add(("concat" if kind == "full" else kind) + str(R), _cluster(Z, k, seed))
-            onehot = np.hstack([np.eye(k)[lab] for lab in single[:R]])
-            add(f"coassoc{R}", kmeans_labels(onehot, k, seed, n_init=20))
+            add(f"coassoc{R}", coassoc_labels(single[:R], k, seed))
             add(f"medoid{R}", medoid_partition(single[:R]))
             E = np.hstack([e / e.std() for e in embeddings[:R]])
             add(f"embcat{R}", kmeans_labels(E, k, seed))

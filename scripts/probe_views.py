@@ -21,7 +21,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from probe_restarts import embed_rows, kmeans_labels, load_latents, score_table, unit_scale
+from probe_restarts import (
+    coassoc_labels,
+    embed_rows,
+    kmeans_labels,
+    load_latents,
+    score_table,
+    unit_scale,
+)
 from sklearn.preprocessing import StandardScaler
 
 from tsclust.bench import panel
@@ -52,7 +59,7 @@ def main() -> None:
             "ae": la, "rk": lr,
             "latcat": kmeans_labels(embed_rows(np.hstack([unit_scale(Z), unit_scale(R)]), s), k, s),
             "embcat": kmeans_labels(np.hstack([unit_scale(Ea), unit_scale(Er)]), k, s),
-            "coassoc": kmeans_labels(np.hstack([np.eye(k)[la], np.eye(k)[lr]]), k, s, 20),
+            "coassoc": coassoc_labels([la, lr], k, s),
         }
         for variant, labels in out.items():
             rows.append({"dataset": name, "seed": seed, "variant": variant,

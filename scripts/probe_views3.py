@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from probe_restarts import embed_rows, kmeans_labels, load_latents, score_table
+from probe_restarts import coassoc_labels, embed_rows, kmeans_labels, load_latents, score_table
 from sklearn.preprocessing import StandardScaler
 
 from tsclust.bench import panel
@@ -56,7 +56,7 @@ def main() -> None:
         lab = {v: kmeans_labels(embed_rows(Z, s), k, s) for v, Z in views.items()}
 
         def co(*names: str, k=k, s=s, lab=lab) -> np.ndarray:
-            return kmeans_labels(np.hstack([np.eye(k)[lab[n]] for n in names]), k, s, 20)
+            return coassoc_labels([lab[n] for n in names], k, s)
 
         out = {**lab, "co_ae_rk": co("ae", "rk"), "co_rk_raw": co("rk", "raw"),
                "co3": co("ae", "rk", "raw")}
