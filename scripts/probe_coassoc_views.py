@@ -13,33 +13,24 @@ seed, variant); ``coassoc`` seconds include the default's fit and the ``rk`` ste
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-from probe_restarts import coassoc_labels, kmeans_labels
+from probe_restarts import coassoc_labels, kmeans_labels, panel_problems, probe_parser
 
 from tsclust import DeepClusterer
-from tsclust.bench import panel
 from tsclust.clustering._embedding import embed
 from tsclust.metrics import ari, nmi
 from tsclust.training.neighbours import pca_to_variance
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problems", required=True)
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("-o", "--out", type=Path, required=True)
-    args = parser.parse_args()
-    probs = {p.name: p for p in panel.list_problems()}
+    args = probe_parser(__doc__).parse_args()
     rows = []
-    for name in args.problems.split(","):
-        X, y = panel.load_problem(probs[name])
-        k = len(np.unique(y))
+    for problem, X, y, k in panel_problems(args.problems):
+        name = problem.name
         for s in range(args.seeds):
             t0 = time.perf_counter()
             est = DeepClusterer(k, random_state=s).fit(X)

@@ -26,13 +26,12 @@ Latents are kept in ``<out>/latents/<problem>_<seed>.npz`` so a second run only 
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from probe_restarts import embed_rows, kmeans_labels, score_table
+from probe_restarts import embed_rows, kmeans_labels, panel_problems, probe_parser, score_table
 
 from tsclust import DeepClusterer
 from tsclust.bench import panel
@@ -81,26 +80,22 @@ def latents(problem: panel.Problem, seed: int, out: Path) -> dict[str, np.ndarra
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problems", required=True)
-    parser.add_argument("--seeds", type=int, default=3)
+    parser = probe_parser(__doc__)
     parser.add_argument("--threshold", type=float, default=0.01)
     parser.add_argument("--stats-only", action="store_true", help="print the detection and stop")
-    parser.add_argument("-o", "--out", type=Path, required=True)
     args = parser.parse_args()
-    probs = {p.name: p for p in panel.list_problems()}
     rows = []
-    for name in args.problems.split(","):
-        X, y = panel.load_problem(probs[name])
+    for problem, X, y, k in panel_problems(args.problems):
+        name = problem.name
         share, cv = level_stats(X)
         flagged = share > args.threshold or cv > args.threshold
         print(f"{name}: mean share {share:.3f}, std cv {cv:.3f} -> {'level' if flagged else 'normalised'}",
               flush=True)
         if args.stats_only or not flagged:
             continue
-        k, L = len(np.unique(y)), level_block(X)
+        L = level_block(X)
         for seed in range(args.seeds):
-            a, s = latents(probs[name], seed, args.out.parent), 1000 * seed
+            a, s = latents(problem, seed, args.out.parent), 1000 * seed
             Z = a["Z"]
             out = {"ae": kmeans_labels(embed_rows(Z, s), k, s),
                    "levonly": kmeans_labels(embed_rows(L, s), k, s)}

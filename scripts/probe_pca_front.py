@@ -17,16 +17,14 @@ k-means (20 restarts) on its latents.
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from probe_restarts import panel_problems, probe_parser
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from tsclust.bench import panel
 from tsclust.clustering import LatentClusterer
 from tsclust.metrics import ari, nmi
 from tsclust.training.inference import RocketFeatures
@@ -56,9 +54,7 @@ def pretext_labels(F: np.ndarray, R: np.ndarray, k: int, seed: int) -> np.ndarra
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problems", required=True)
-    parser.add_argument("--seeds", type=int, default=3)
+    parser = probe_parser(__doc__)
     parser.add_argument("--heads", default="umap,kmeans")
     parser.add_argument("--variance", type=float, default=0.8,
                         help="fraction of the variance the network's input components keep "
@@ -72,15 +68,12 @@ def main() -> None:
     parser.add_argument("--scaling", default="none", choices=["none", "standard"],
                         help="LatentClusterer's scaling of the PCA components (none keeps "
                         "their variances)")
-    parser.add_argument("-o", "--out", type=Path, required=True)
     args = parser.parse_args()
-    probs = {p.name: p for p in panel.list_problems()}
     heads = args.heads.split(",")
     scaling = None if args.scaling == "none" else args.scaling
     rows = []
-    for name in args.problems.split(","):
-        X, y = panel.load_problem(probs[name])
-        k = len(np.unique(y))
+    for problem, X, y, k in panel_problems(args.problems):
+        name = problem.name
         for seed in range(args.seeds):
             t0 = time.perf_counter()
             raw = RocketFeatures(seed=seed).fit_transform(X)

@@ -23,18 +23,16 @@ moves only the random kernels and the head. Rows: dataset, seed, nmi, ari, fit_t
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+from probe_restarts import panel_problems, probe_parser
 from torch import nn
 
 import tsclust.base as base
 from tsclust import DeepClusterer
-from tsclust.bench import panel
 from tsclust.metrics import ari, nmi
 
 TANH_SCALE = 0.5  # decoder targets scaled to this standard deviation, in tanh's near-linear range
@@ -109,19 +107,14 @@ def feature_view_with_start(module, data, device=None):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problems", required=True)
-    parser.add_argument("--seeds", type=int, default=3)
+    parser = probe_parser(__doc__)
     parser.add_argument("--epochs", type=int, default=150)
     parser.add_argument("--batch-size", type=int, default=4096)
-    parser.add_argument("-o", "--out", type=Path, required=True)
     args = parser.parse_args()
     base.feature_view = feature_view_with_start
-    probs = {p.name: p for p in panel.list_problems()}
     rows = []
-    for name in args.problems.split(","):
-        X, y = panel.load_problem(probs[name])
-        k = len(np.unique(y))
+    for problem, X, y, k in panel_problems(args.problems):
+        name = problem.name
         for seed in range(args.seeds):
             t = time.perf_counter()
             labels = DeepClusterer(k, random_state=seed, batch_size=args.batch_size,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,23 @@ def fit_members(problem: panel.Problem, seed: int, members: int, out: Path,
     np.savez(tmp, **arrays)
     tmp.rename(path)
     print(f"{problem.name} seed {seed}: {sum(seconds.values()):.1f} s", flush=True)
+
+
+def probe_parser(doc: str) -> argparse.ArgumentParser:
+    """The arguments of a probe that loops over panel problems: ``--problems``, ``--seeds``, ``-o``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--problems", required=True, help="panel problem names, comma-separated")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("-o", "--out", type=Path, required=True)
+    return parser
+
+
+def panel_problems(names: str) -> Iterator[tuple[panel.Problem, np.ndarray, np.ndarray, int]]:
+    """``(problem, X, y, k)`` for each of the comma-separated panel ``names``, under the panel's protocol."""
+    problems = {p.name: p for p in panel.list_problems()}
+    for name in names.split(","):
+        X, y = panel.load_problem(problems[name])
+        yield problems[name], X, y, len(np.unique(y))
 
 
 def unit_scale(Z: np.ndarray) -> np.ndarray:
