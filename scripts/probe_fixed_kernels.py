@@ -2,11 +2,11 @@
 
 Fits the default ``DeepClusterer(k, random_state=seed)`` on panel problems with the
 univariate ``rocket`` stage's seed fixed (12345), so that ``random_state`` moves only the
-autoencoder's start, its batches and the head; with ``init`` as third argument the
+autoencoder's start, its batches and the head. With ``init`` as third argument the
 autoencoder's initial weights are fixed too (built from seed 12345 whatever
 ``random_state``), so that it moves only the batches and the head; with ``head`` the
-batches are fixed too, so that it moves only the head (the embedding and its k-means). Compare with ``tsclust
-bench panel --methods default`` on the same problems and seeds.
+batches are fixed too, so that it moves only the head (the embedding and its k-means).
+Compare with ``tsclust bench panel --methods default`` on the same problems and seeds.
 
     OMP_NUM_THREADS=1 python scripts/probe_fixed_kernels.py Coffee,BeetleFly,... results/fixed_kernels.csv [init|head]
 """
