@@ -31,10 +31,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from probe_restarts import embed_rows, kmeans_labels, panel_problems, probe_parser, score_table
+from probe_restarts import (
+    embed_rows,
+    kmeans_labels,
+    panel_problems,
+    probe_parser,
+    save_npz,
+    score_table,
+)
 
 from tsclust import DeepClusterer
-from tsclust.bench import panel
 from tsclust.metrics import ari, nmi
 
 SHARES = (0.25, 0.5)
@@ -65,17 +71,14 @@ def side_by_side(Z: np.ndarray, L: np.ndarray, share: float) -> np.ndarray:
     return np.hstack([Z, L])
 
 
-def latents(problem: panel.Problem, seed: int, out: Path) -> dict[str, np.ndarray]:
-    path = out / "latents" / f"{problem.name}_{seed}.npz"
+def latents(name: str, X: np.ndarray, k: int, seed: int, out: Path) -> dict[str, np.ndarray]:
+    """The default's pre-trained latents of ``X``, fitted once and kept in ``<out>/latents``."""
+    path = out / "latents" / f"{name}_{seed}.npz"
     if not path.exists():
-        X, y = panel.load_problem(problem)
         t = time.perf_counter()
-        Z = DeepClusterer(len(np.unique(y)), head="kmeans", random_state=1000 * seed).fit(X).transform(X)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, Z=Z, seconds=np.float64(time.perf_counter() - t))
-        tmp.rename(path)
-        print(f"{problem.name} seed {seed}: {time.perf_counter() - t:.1f} s", flush=True)
+        Z = DeepClusterer(k, head="kmeans", random_state=1000 * seed).fit(X).transform(X)
+        save_npz(path, Z=Z, seconds=np.float64(time.perf_counter() - t))
+        print(f"{name} seed {seed}: {time.perf_counter() - t:.1f} s", flush=True)
     return dict(np.load(path))
 
 
@@ -95,7 +98,7 @@ def main() -> None:
             continue
         L = level_block(X)
         for seed in range(args.seeds):
-            a, s = latents(problem, seed, args.out.parent), 1000 * seed
+            a, s = latents(name, X, k, seed, args.out.parent), 1000 * seed
             Z = a["Z"]
             out = {"ae": kmeans_labels(embed_rows(Z, s), k, s),
                    "levonly": kmeans_labels(embed_rows(L, s), k, s)}

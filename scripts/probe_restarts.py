@@ -34,6 +34,7 @@ from sklearn.cluster import KMeans
 from tsclust import DeepClusterer
 from tsclust.bench import panel
 from tsclust.clustering._embedding import embed
+from tsclust.io import atomic_path
 from tsclust.metrics import ari, nmi
 
 KINDS = {"full": {}, "quarter": {"module_kwargs": {"n_features": 2496}},
@@ -57,11 +58,15 @@ def fit_members(problem: panel.Problem, seed: int, members: int, out: Path,
             seconds[f"{kind}_{r}"] = time.perf_counter() - t
     for key, value in seconds.items():
         arrays[f"seconds_{key}"] = np.float64(value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.rename(path)
+    save_npz(path, **arrays)
     print(f"{problem.name} seed {seed}: {sum(seconds.values()):.1f} s", flush=True)
+
+
+def save_npz(path: Path, **arrays: np.ndarray) -> None:
+    """``np.savez`` to ``path`` (its folder made), whole or not at all (:func:`tsclust.io.atomic_path`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path, overwrite=True, suffix=".npz") as tmp:
+        np.savez(tmp, **arrays)
 
 
 def probe_parser(doc: str) -> argparse.ArgumentParser:
