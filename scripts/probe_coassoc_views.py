@@ -18,12 +18,11 @@ import time
 import numpy as np
 import pandas as pd
 import torch
-from probe_restarts import coassoc_labels, kmeans_labels, panel_problems, probe_parser
+from probe_restarts import coassoc_labels, kmeans_labels, panel_problems, pca_rows, probe_parser
 
 from tsclust import DeepClusterer
 from tsclust.clustering._embedding import embed
 from tsclust.metrics import ari, nmi
-from tsclust.training.neighbours import pca_to_variance
 
 
 def main() -> None:
@@ -37,8 +36,7 @@ def main() -> None:
             t_ae = time.perf_counter() - t0
             with torch.no_grad():
                 F = est.module_.stage(torch.as_tensor(est._data(X).data)).numpy()
-            pca, keep = pca_to_variance(F.astype(np.float64), 0.8, s)
-            lr = kmeans_labels(embed(pca.transform(F)[:, :keep], 10, seed=s), k, s)
+            lr = kmeans_labels(embed(pca_rows(F.astype(np.float64), s), 10, seed=s), k, s)
             la = est.labels_
             co = coassoc_labels([la, lr], k, s)
             t_all = time.perf_counter() - t0

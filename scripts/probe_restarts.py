@@ -30,12 +30,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
 
 from tsclust import DeepClusterer
 from tsclust.bench import panel
 from tsclust.clustering._embedding import embed
 from tsclust.io import atomic_path
 from tsclust.metrics import ari, nmi
+from tsclust.training.inference import RocketFeatures
+from tsclust.training.neighbours import pca_to_variance
 
 KINDS = {"full": {}, "quarter": {"module_kwargs": {"n_features": 2496}},
          "e12": {"pretrain_epochs": 12}, "e25": {"pretrain_epochs": 25}}
@@ -84,6 +87,17 @@ def panel_problems(names: str) -> Iterator[tuple[panel.Problem, np.ndarray, np.n
     for name in names.split(","):
         X, y = panel.load_problem(problems[name])
         yield problems[name], X, y, len(np.unique(y))
+
+
+def pca_rows(F: np.ndarray, seed: int, variance: float = 0.8) -> np.ndarray:
+    """The leading principal components of the rows of ``F`` that keep ``variance`` of it."""
+    pca, keep = pca_to_variance(F, variance, seed)
+    return pca.transform(F)[:, :keep]
+
+
+def rocket_view(X: np.ndarray, seed: int) -> np.ndarray:
+    """What ``rocket-umap`` embeds: standardised random-kernel features of ``X``, PCA to 80%."""
+    return pca_rows(StandardScaler().fit_transform(RocketFeatures(seed=seed).fit_transform(X)), seed)
 
 
 def unit_scale(Z: np.ndarray) -> np.ndarray:

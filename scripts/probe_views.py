@@ -26,15 +26,13 @@ from probe_restarts import (
     embed_rows,
     kmeans_labels,
     load_latents,
+    rocket_view,
     score_table,
     unit_scale,
 )
-from sklearn.preprocessing import StandardScaler
 
 from tsclust.bench import panel
 from tsclust.metrics import ari, nmi
-from tsclust.training.inference import RocketFeatures
-from tsclust.training.neighbours import pca_to_variance
 
 
 def main() -> None:
@@ -49,9 +47,7 @@ def main() -> None:
             continue
         X, y = panel.load_problem(probs[name])
         k, s = len(np.unique(y)), 1000 * seed
-        F = StandardScaler().fit_transform(RocketFeatures(seed=s).fit_transform(X))
-        pca, keep = pca_to_variance(F, 0.8, s)
-        R = pca.transform(F)[:, :keep]
+        R = rocket_view(X, s)
         Z = np.asarray(a["full_0"], dtype=np.float64)
         Ea, Er = embed_rows(Z, s), embed_rows(R, s)
         la, lr = kmeans_labels(Ea, k, s), kmeans_labels(Er, k, s)

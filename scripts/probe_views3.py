@@ -20,18 +20,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from probe_restarts import coassoc_labels, embed_rows, kmeans_labels, load_latents, score_table
-from sklearn.preprocessing import StandardScaler
+from probe_restarts import (
+    coassoc_labels,
+    embed_rows,
+    kmeans_labels,
+    load_latents,
+    pca_rows,
+    rocket_view,
+    score_table,
+)
 
 from tsclust.bench import panel
 from tsclust.metrics import ari, nmi
-from tsclust.training.inference import RocketFeatures
-from tsclust.training.neighbours import pca_to_variance
-
-
-def pca80(F: np.ndarray, seed: int) -> np.ndarray:
-    pca, keep = pca_to_variance(F, 0.8, seed)
-    return pca.transform(F)[:, :keep]
 
 
 def main() -> None:
@@ -50,8 +50,8 @@ def main() -> None:
         k, s = len(np.unique(y)), 1000 * seed
         views = {
             "ae": np.asarray(a["full_0"], dtype=np.float64),
-            "rk": pca80(StandardScaler().fit_transform(RocketFeatures(seed=s).fit_transform(X)), s),
-            "raw": pca80(X.reshape(len(X), -1).astype(np.float64), s),
+            "rk": rocket_view(X, s),
+            "raw": pca_rows(X.reshape(len(X), -1).astype(np.float64), s),
         }
         lab = {v: kmeans_labels(embed_rows(Z, s), k, s) for v, Z in views.items()}
 
